@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Json, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,7 +41,11 @@ struct Control {
 }
 
 fn bad_request(message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.into() }))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": message.into() })),
+    )
+        .into_response()
 }
 
 async fn info(State(c): State<Control>) -> Json<Value> {
@@ -105,6 +109,9 @@ pub fn control_router(emulator: Arc<dyn EmulatorControl>, ctx: EmulatorContext) 
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/clock", post(clock))
-        .route("/_sandbox/faults", get(get_faults).post(set_faults).delete(clear_faults))
+        .route(
+            "/_sandbox/faults",
+            get(get_faults).post(set_faults).delete(clear_faults),
+        )
         .with_state(Control { emulator, ctx })
 }

@@ -18,8 +18,16 @@ pub struct DemoTenant {
 
 /// The HVAC firm (QuickBooks) and the plumbing firm (Xero), in that order.
 pub const TENANTS: [DemoTenant; 2] = [
-    DemoTenant { tenant_id: 1_017_823, name: "Frostline Heating & Air", target: "quickbooks" },
-    DemoTenant { tenant_id: 2_046_291, name: "Bluewater Plumbing Co.", target: "xero" },
+    DemoTenant {
+        tenant_id: 1_017_823,
+        name: "Frostline Heating & Air",
+        target: "quickbooks",
+    },
+    DemoTenant {
+        tenant_id: 2_046_291,
+        name: "Bluewater Plumbing Co.",
+        target: "xero",
+    },
 ];
 
 /// A customer present on both sides before the first sync.

@@ -50,14 +50,20 @@ impl<'de> Deserialize<'de> for Probability {
         if value < Decimal::ZERO || value > Decimal::ONE {
             return Err(serde::de::Error::custom("a rate is a number from 0 to 1"));
         }
-        let ppm = (value * Decimal::from(Self::PER_MILLION)).trunc().to_u32().unwrap_or(0);
+        let ppm = (value * Decimal::from(Self::PER_MILLION))
+            .trunc()
+            .to_u32()
+            .unwrap_or(0);
         Ok(Self(ppm))
     }
 }
 
 impl Serialize for Probability {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Serialize::serialize(&(Decimal::from(self.0) / Decimal::from(Self::PER_MILLION)).normalize(), s)
+        Serialize::serialize(
+            &(Decimal::from(self.0) / Decimal::from(Self::PER_MILLION)).normalize(),
+            s,
+        )
     }
 }
 
@@ -137,8 +143,12 @@ impl Faults {
     pub fn set(&self, config: FaultConfig) {
         let rng = seeded_rng(config.seed, "faults");
         let burst_left = config.throttle_burst;
-        *self.plan.lock().expect("faults poisoned") =
-            Some(Plan { config, rng, burst_left, counts: FaultCounts::default() });
+        *self.plan.lock().expect("faults poisoned") = Some(Plan {
+            config,
+            rng,
+            burst_left,
+            counts: FaultCounts::default(),
+        });
     }
 
     pub fn clear(&self) {
@@ -146,19 +156,34 @@ impl Faults {
     }
 
     pub fn config(&self) -> Option<FaultConfig> {
-        self.plan.lock().expect("faults poisoned").as_ref().map(|p| p.config.clone())
+        self.plan
+            .lock()
+            .expect("faults poisoned")
+            .as_ref()
+            .map(|p| p.config.clone())
     }
 
     pub fn counts(&self) -> FaultCounts {
-        self.plan.lock().expect("faults poisoned").as_ref().map(|p| p.counts).unwrap_or_default()
+        self.plan
+            .lock()
+            .expect("faults poisoned")
+            .as_ref()
+            .map(|p| p.counts)
+            .unwrap_or_default()
     }
 
     /// Draws the decision and the extra latency for one request.
     pub fn decide(&self, is_write: bool) -> (FaultDecision, Duration) {
         let mut guard = self.plan.lock().expect("faults poisoned");
-        let Some(plan) = guard.as_mut() else { return (FaultDecision::Pass, Duration::ZERO) };
+        let Some(plan) = guard.as_mut() else {
+            return (FaultDecision::Pass, Duration::ZERO);
+        };
         let [lo, hi] = plan.config.latency_ms;
-        let latency = if hi > lo { plan.rng.random_range(lo..=hi) } else { lo };
+        let latency = if hi > lo {
+            plan.rng.random_range(lo..=hi)
+        } else {
+            lo
+        };
         let decision = if plan.burst_left > 0 {
             plan.burst_left -= 1;
             plan.counts.throttled += 1;
@@ -217,7 +242,10 @@ async fn fault_middleware(
 
 /// Wraps an emulator's API routes (not its `/_sandbox/` routes) in the fault plan.
 pub fn with_faults(router: Router, faults: Faults, responses: FaultResponses) -> Router {
-    router.layer(axum::middleware::from_fn_with_state((faults, responses), fault_middleware))
+    router.layer(axum::middleware::from_fn_with_state(
+        (faults, responses),
+        fault_middleware,
+    ))
 }
 
 #[cfg(test)]
@@ -250,7 +278,10 @@ mod tests {
         assert_eq!(a, draw(9));
         assert_ne!(a, draw(10));
         assert_eq!(&a[..2], &[FaultDecision::Throttle, FaultDecision::Throttle]);
-        let lost_on_reads = a.iter().enumerate().any(|(i, d)| i % 2 == 1 && *d == FaultDecision::LostAfterCommit);
+        let lost_on_reads = a
+            .iter()
+            .enumerate()
+            .any(|(i, d)| i % 2 == 1 && *d == FaultDecision::LostAfterCommit);
         assert!(!lost_on_reads, "lost-after-commit only ever hits writes");
         assert!(a.contains(&FaultDecision::ServerError));
     }

@@ -46,11 +46,19 @@ pub struct EmulatorContext {
 impl EmulatorContext {
     /// A context with its own clock, no faults and the given limits.
     pub fn new(limits: LimitMode) -> Self {
-        Self { clock: Clock::new(), faults: Faults::default(), limits }
+        Self {
+            clock: Clock::new(),
+            faults: Faults::default(),
+            limits,
+        }
     }
 
     /// A context sharing `clock` with other emulators of the same world.
     pub fn with_clock(clock: Clock, limits: LimitMode) -> Self {
-        Self { clock, faults: Faults::default(), limits }
+        Self {
+            clock,
+            faults: Faults::default(),
+            limits,
+        }
     }
 }

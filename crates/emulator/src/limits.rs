@@ -39,7 +39,9 @@ impl std::str::FromStr for LimitMode {
             "real" => Ok(Self::Real),
             "relaxed" => Ok(Self::Relaxed),
             "off" => Ok(Self::Off),
-            other => Err(format!("unknown limits {other:?} (expected real, relaxed or off)")),
+            other => Err(format!(
+                "unknown limits {other:?} (expected real, relaxed or off)"
+            )),
         }
     }
 }
@@ -54,7 +56,11 @@ pub struct SlidingWindow {
 
 impl SlidingWindow {
     pub fn new(limit: u32, window: Duration) -> Self {
-        Self { limit, window, events: VecDeque::new() }
+        Self {
+            limit,
+            window,
+            events: VecDeque::new(),
+        }
     }
 
     fn expire(&mut self, now: DateTime<Utc>) {
@@ -99,12 +105,18 @@ pub struct KeyedWindows<K> {
 
 impl<K: Eq + Hash + Clone> KeyedWindows<K> {
     pub fn new(limit: Option<u32>, window: Duration) -> Self {
-        Self { limit, window, windows: Arc::default() }
+        Self {
+            limit,
+            window,
+            windows: Arc::default(),
+        }
     }
 
     /// Records one event for `key`, or returns the seconds to wait.
     pub fn try_acquire(&self, key: &K, now: DateTime<Utc>) -> Result<(), u64> {
-        let Some(limit) = self.limit else { return Ok(()) };
+        let Some(limit) = self.limit else {
+            return Ok(());
+        };
         let mut map = self.windows.lock().expect("limit windows poisoned");
         map.entry(key.clone())
             .or_insert_with(|| SlidingWindow::new(limit, self.window))
@@ -115,7 +127,11 @@ impl<K: Eq + Hash + Clone> KeyedWindows<K> {
     pub fn remaining(&self, key: &K, now: DateTime<Utc>) -> Option<u32> {
         let limit = self.limit?;
         let mut map = self.windows.lock().expect("limit windows poisoned");
-        Some(map.entry(key.clone()).or_insert_with(|| SlidingWindow::new(limit, self.window)).remaining(now))
+        Some(
+            map.entry(key.clone())
+                .or_insert_with(|| SlidingWindow::new(limit, self.window))
+                .remaining(now),
+        )
     }
 
     /// Forgets every count (used by `POST /_sandbox/reset`).

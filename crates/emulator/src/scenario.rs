@@ -23,7 +23,9 @@ impl std::str::FromStr for Scenario {
         match s {
             "demo" => Ok(Self::Demo),
             "empty" => Ok(Self::Empty),
-            other => Err(format!("unknown scenario {other:?} (expected demo or empty)")),
+            other => Err(format!(
+                "unknown scenario {other:?} (expected demo or empty)"
+            )),
         }
     }
 }
@@ -40,7 +42,11 @@ pub struct SeedOptions {
 impl SeedOptions {
     /// Seed 42, the demo scenario, starting 30 days before `today`.
     pub fn demo(today: NaiveDate) -> Self {
-        Self { seed: 42, scenario: Scenario::Demo, start: today - chrono::Days::new(30) }
+        Self {
+            seed: 42,
+            scenario: Scenario::Demo,
+            start: today - chrono::Days::new(30),
+        }
     }
 }
 
@@ -63,9 +69,18 @@ mod tests {
 
     #[test]
     fn same_seed_and_stream_same_numbers_other_stream_other_numbers() {
-        let a: Vec<u32> = (0..4).map(|_| 0).scan(seeded_rng(7, "customers"), |r, _: i32| Some(r.random())).collect();
-        let b: Vec<u32> = (0..4).map(|_| 0).scan(seeded_rng(7, "customers"), |r, _: i32| Some(r.random())).collect();
-        let c: Vec<u32> = (0..4).map(|_| 0).scan(seeded_rng(7, "invoices"), |r, _: i32| Some(r.random())).collect();
+        let a: Vec<u32> = (0..4)
+            .map(|_| 0)
+            .scan(seeded_rng(7, "customers"), |r, _: i32| Some(r.random()))
+            .collect();
+        let b: Vec<u32> = (0..4)
+            .map(|_| 0)
+            .scan(seeded_rng(7, "customers"), |r, _: i32| Some(r.random()))
+            .collect();
+        let c: Vec<u32> = (0..4)
+            .map(|_| 0)
+            .scan(seeded_rng(7, "invoices"), |r, _: i32| Some(r.random()))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -56,7 +56,12 @@ pub async fn serve_on(
             })
             .await
     });
-    Ok(EmulatorHandle { base_url, addr, shutdown: Some(tx), join: Some(join) })
+    Ok(EmulatorHandle {
+        base_url,
+        addr,
+        shutdown: Some(tx),
+        join: Some(join),
+    })
 }
 
 /// `127.0.0.1:0`.

@@ -24,7 +24,9 @@ pub struct SpecValidator {
 
 impl std::fmt::Debug for SpecValidator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SpecValidator").field("schema_base", &self.schema_base).finish()
+        f.debug_struct("SpecValidator")
+            .field("schema_base", &self.schema_base)
+            .finish()
     }
 }
 
@@ -35,9 +37,12 @@ fn wrap_nullable(schema: Value) -> Value {
 /// Rewrites `nullable` / `x-nullable` (and, when `all_properties_nullable`, every property).
 fn rewrite(value: Value, all_properties_nullable: bool) -> Value {
     match value {
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| rewrite(v, all_properties_nullable)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| rewrite(v, all_properties_nullable))
+                .collect(),
+        ),
         Value::Object(map) => {
             let mut out = Map::new();
             let mut nullable = false;
@@ -68,7 +73,11 @@ fn rewrite(value: Value, all_properties_nullable: bool) -> Value {
                 }
             }
             let rewritten = Value::Object(out);
-            if nullable { wrap_nullable(rewritten) } else { rewritten }
+            if nullable {
+                wrap_nullable(rewritten)
+            } else {
+                rewritten
+            }
         }
         other => other,
     }
@@ -78,7 +87,10 @@ impl SpecValidator {
     /// Reads an OpenAPI 3.x or Swagger 2.0 document (as JSON).
     pub fn new(spec: Value) -> Result<Self, String> {
         let is_swagger2 = spec.get("swagger").and_then(Value::as_str) == Some("2.0");
-        let is_openapi3 = spec.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with('3'));
+        let is_openapi3 = spec
+            .get("openapi")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with('3'));
         if !is_swagger2 && !is_openapi3 {
             return Err("not an OpenAPI 3 or Swagger 2.0 document".into());
         }
@@ -88,11 +100,18 @@ impl SpecValidator {
         } else {
             ("components", "#/components/schemas/")
         };
-        let section = spec.get(key).cloned().ok_or_else(|| format!("document has no {key}"))?;
+        let section = spec
+            .get(key)
+            .cloned()
+            .ok_or_else(|| format!("document has no {key}"))?;
         let section = rewrite(section, is_swagger2 && !has_x_nullable);
         let mut root = Map::new();
         root.insert(key.to_owned(), section);
-        Ok(Self { root: Arc::new(Value::Object(root)), schema_base, compiled: Arc::default() })
+        Ok(Self {
+            root: Arc::new(Value::Object(root)),
+            schema_base,
+            compiled: Arc::default(),
+        })
     }
 
     /// Parses a JSON document's text.
@@ -102,10 +121,14 @@ impl SpecValidator {
 
     /// The names of the document's schemas.
     pub fn schema_names(&self) -> Vec<String> {
-        let section = self.root.get("definitions").or_else(|| {
-            self.root.get("components").and_then(|c| c.get("schemas"))
-        });
-        section.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        let section = self
+            .root
+            .get("definitions")
+            .or_else(|| self.root.get("components").and_then(|c| c.get("schemas")));
+        section
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn validator(&self, schema: &str) -> Result<Arc<jsonschema::Validator>, String> {
@@ -137,7 +160,11 @@ impl SpecValidator {
             .iter_errors(instance)
             .map(|e| format!("{}: {}", e.instance_path(), e))
             .collect();
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -163,8 +190,16 @@ mod tests {
     #[test]
     fn nullable_is_honoured_and_refs_resolve() {
         let v = openapi();
-        assert_eq!(v.validate("Money", &json!({"total": "1.00", "memo": null, "items": [{"id": 3}]})), Ok(()));
-        let errors = v.validate("Money", &json!({"total": 1.0, "items": [{"id": "x"}]})).unwrap_err();
+        assert_eq!(
+            v.validate(
+                "Money",
+                &json!({"total": "1.00", "memo": null, "items": [{"id": 3}]})
+            ),
+            Ok(())
+        );
+        let errors = v
+            .validate("Money", &json!({"total": 1.0, "items": [{"id": "x"}]}))
+            .unwrap_err();
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(v.validate("Money", &json!({"memo": "no total"})).is_err());
         assert!(v.validate("Nope", &json!({})).is_err());
