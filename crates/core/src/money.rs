@@ -24,7 +24,11 @@ pub enum MoneyError {
     #[error("{0:?} is not a three-letter ISO 4217 currency code")]
     InvalidCurrency(String),
     #[error("amount {amount} has more than the {scale} decimal places {currency} allows")]
-    TooPrecise { amount: Decimal, currency: Currency, scale: u32 },
+    TooPrecise {
+        amount: Decimal,
+        currency: Currency,
+        scale: u32,
+    },
     #[error("amount {0} is out of range")]
     OutOfRange(Decimal),
     #[error("{0:?} is not a decimal amount")]
@@ -59,8 +63,8 @@ impl Currency {
     /// BHD/KWD/…, 2 otherwise.
     pub fn scale(&self) -> u32 {
         match self.code() {
-            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-            | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
             "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
             _ => 2,
         }
@@ -101,11 +105,30 @@ impl<'de> Deserialize<'de> for Currency {
 
 /// An exact amount at its currency's scale. Serialized as `{"amount": "12.30", "currency":
 /// "USD"}` (the amount as a string, so no JSON reader turns it into a float).
+///
+/// Deserialization goes through [`Money::parse`], so JSON can never build a `Money` that the
+/// constructors would refuse (too many decimals, out of range, a JSON number).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawMoney")]
 pub struct Money {
     #[serde(with = "rust_decimal::serde::str")]
     amount: Decimal,
     currency: Currency,
+}
+
+/// The wire shape of [`Money`] before validation. The amount must be a JSON string: a JSON number
+/// would already have passed through a float in most readers.
+#[derive(Deserialize)]
+struct RawMoney {
+    amount: String,
+    currency: Currency,
+}
+
+impl TryFrom<RawMoney> for Money {
+    type Error = MoneyError;
+    fn try_from(raw: RawMoney) -> Result<Self, Self::Error> {
+        Money::parse(&raw.amount, raw.currency)
+    }
 }
 
 impl Money {
@@ -115,7 +138,11 @@ impl Money {
         let scale = currency.scale();
         let normalized = amount.normalize();
         if normalized.scale() > scale {
-            return Err(MoneyError::TooPrecise { amount, currency, scale });
+            return Err(MoneyError::TooPrecise {
+                amount,
+                currency,
+                scale,
+            });
         }
         let mut amount = normalized;
         amount.rescale(scale);
@@ -141,7 +168,10 @@ impl Money {
 
     /// From integer minor units (cents for USD), as the ledger stores amounts.
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
-        Self { amount: Decimal::new(minor, currency.scale()), currency }
+        Self {
+            amount: Decimal::new(minor, currency.scale()),
+            currency,
+        }
     }
 
     /// Integer minor units (cents for USD).
@@ -150,7 +180,9 @@ impl Money {
     }
 
     fn check_range(amount: Decimal) -> Result<(), MoneyError> {
-        i64::try_from(amount.mantissa()).map(|_| ()).map_err(|_| MoneyError::OutOfRange(amount))
+        i64::try_from(amount.mantissa())
+            .map(|_| ())
+            .map_err(|_| MoneyError::OutOfRange(amount))
     }
 
     pub fn amount(&self) -> Decimal {
@@ -180,7 +212,9 @@ impl Money {
     pub fn checked_add(&self, other: &Self) -> Result<Self, MoneyError> {
         self.same_currency(other)?;
         let minor = self.to_minor().checked_add(other.to_minor());
-        minor.map(|m| Self::from_minor(m, self.currency)).ok_or(MoneyError::OutOfRange(self.amount))
+        minor
+            .map(|m| Self::from_minor(m, self.currency))
+            .ok_or(MoneyError::OutOfRange(self.amount))
     }
 
     pub fn checked_sub(&self, other: &Self) -> Result<Self, MoneyError> {
@@ -188,12 +222,20 @@ impl Money {
     }
 
     pub fn negate(&self) -> Self {
-        Self { amount: -self.amount, currency: self.currency }
+        Self {
+            amount: -self.amount,
+            currency: self.currency,
+        }
     }
 
     /// Sums amounts of one currency; an empty list sums to zero in `currency`.
-    pub fn sum<'a>(currency: Currency, items: impl IntoIterator<Item = &'a Money>) -> Result<Self, MoneyError> {
-        items.into_iter().try_fold(Self::zero(currency), |acc, m| acc.checked_add(m))
+    pub fn sum<'a>(
+        currency: Currency,
+        items: impl IntoIterator<Item = &'a Money>,
+    ) -> Result<Self, MoneyError> {
+        items
+            .into_iter()
+            .try_fold(Self::zero(currency), |acc, m| acc.checked_add(m))
     }
 }
 
@@ -225,10 +267,21 @@ mod tests {
     #[test]
     fn construction_refuses_extra_precision_and_keeps_scale() {
         let usd = Currency::USD;
-        assert_eq!(Money::new(dec!(12.3), usd).unwrap().amount().to_string(), "12.30");
-        assert!(matches!(Money::new(dec!(1.005), usd), Err(MoneyError::TooPrecise { .. })));
+        assert_eq!(
+            Money::new(dec!(12.3), usd).unwrap().amount().to_string(),
+            "12.30"
+        );
+        assert!(matches!(
+            Money::new(dec!(1.005), usd),
+            Err(MoneyError::TooPrecise { .. })
+        ));
         assert_eq!(Money::rounded(dec!(1.005), usd).unwrap().to_minor(), 101);
-        assert_eq!(Money::new(dec!(5), Currency::new("jpy").unwrap()).unwrap().to_minor(), 5);
+        assert_eq!(
+            Money::new(dec!(5), Currency::new("jpy").unwrap())
+                .unwrap()
+                .to_minor(),
+            5
+        );
         assert!(Money::parse("1e3", usd).is_err());
     }
 
@@ -236,7 +289,26 @@ mod tests {
     fn mixed_currencies_are_refused() {
         let a = Money::parse("1.00", Currency::USD).unwrap();
         let b = Money::parse("1.00", Currency::new("EUR").unwrap()).unwrap();
-        assert!(matches!(a.checked_add(&b), Err(MoneyError::CurrencyMismatch(..))));
+        assert!(matches!(
+            a.checked_add(&b),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
+    }
+
+    #[test]
+    fn deserialization_validates_like_the_constructors() {
+        let too_precise = r#"{"amount":"1.005","currency":"USD"}"#;
+        assert!(serde_json::from_str::<Money>(too_precise).is_err());
+        let number = r#"{"amount":1.05,"currency":"USD"}"#;
+        assert!(serde_json::from_str::<Money>(number).is_err());
+        let huge = r#"{"amount":"99999999999999999999","currency":"USD"}"#;
+        assert!(serde_json::from_str::<Money>(huge).is_err());
+        let short = r#"{"amount":"12.3","currency":"usd"}"#;
+        let m: Money = serde_json::from_str(short).unwrap();
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"amount":"12.30","currency":"USD"}"#
+        );
     }
 
     #[test]
