@@ -4,6 +4,11 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -47,7 +52,7 @@ pub async fn serve_on(
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
-    let router = make_router(&base_url);
+    let router = make_router(&base_url).layer(middleware::from_fn(read_unread_body));
     let (tx, rx) = oneshot::channel::<()>();
     let join = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -67,4 +72,25 @@ pub async fn serve_on(
 /// `127.0.0.1:0`.
 pub fn ephemeral() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// Reads the body of a GET/HEAD/DELETE before the handler runs, keeping its bytes.
+///
+/// Some clients (servicepytan among them) send a body with every GET. Handlers of such methods
+/// never read it, and a body left unread on the socket makes hyper close the connection after
+/// the response with unread bytes pending, which the kernel turns into a TCP reset that can cut
+/// the response short. Reading it here keeps every emulator safe from that.
+async fn read_unread_body(request: Request, next: Next) -> Response {
+    if !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::DELETE
+    ) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

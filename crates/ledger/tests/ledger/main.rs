@@ -1,0 +1,19 @@
+//! The ledger's integration tests: one binary (one link), one module per repository.
+//!
+//! Most tests get a fresh, migrated database from `#[sqlx::test]`; the tests of opening,
+//! migrating and the lease use real files, and the lease test runs a second process.
+
+mod conflicts;
+mod connections;
+mod credentials;
+mod helpers;
+mod lease;
+mod lease_process;
+mod links;
+mod mappings;
+mod money;
+mod open;
+mod outbox;
+mod runs_events;
+mod snapshots_cursors;
+mod transactions;

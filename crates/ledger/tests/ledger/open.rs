@@ -1,0 +1,149 @@
+//! Opening a ledger file: pragmas, migrations, refusals.
+
+use std::time::Duration;
+
+use ledgerbridge_ledger::{Ledger, LedgerError, LedgerLocation, LedgerOptions, MIGRATOR};
+
+#[tokio::test]
+async fn migrates_an_empty_database_to_the_full_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let ledger = Ledger::open(
+        LedgerLocation::File(path.clone()),
+        LedgerOptions::default().migrate(false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        ledger.schema_version().await.unwrap(),
+        None,
+        "nothing applied yet"
+    );
+
+    let applied = ledger.migrate().await.unwrap();
+    let expected: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    assert_eq!(
+        applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        expected
+    );
+    assert_eq!(
+        ledger.schema_version().await.unwrap(),
+        expected.last().copied()
+    );
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(ledger.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        tables,
+        [
+            "conflicts",
+            "connections",
+            "credential_key_check",
+            "credentials",
+            "cursors",
+            "events",
+            "lease",
+            "link_lines",
+            "links",
+            "mappings",
+            "operations",
+            "quarantine",
+            "request_operations",
+            "requests",
+            "runs",
+            "snapshots",
+        ]
+    );
+    assert!(
+        ledger.migrate().await.unwrap().is_empty(),
+        "a second migrate applies nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_file_ledger_uses_wal_foreign_keys_and_the_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let options = LedgerOptions::default().busy_timeout(Duration::from_millis(1234));
+    let ledger = Ledger::open(path.as_path().into(), options).await.unwrap();
+    let mut conn = ledger.pool().acquire().await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal");
+    assert_eq!(foreign_keys, 1);
+    assert_eq!(busy, 1234);
+    assert_eq!(
+        synchronous, 2,
+        "FULL: a committed outbox row survives a power cut"
+    );
+    assert!(path.exists());
+}
+
+#[tokio::test]
+async fn a_missing_file_is_an_error_unless_creation_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    let refused = Ledger::open(
+        path.as_path().into(),
+        LedgerOptions::default().create_if_missing(false),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(LedgerError::Open { .. })),
+        "{refused:?}"
+    );
+    assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn a_ledger_written_by_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let ledger = Ledger::open(path.as_path().into(), LedgerOptions::default())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES (99999, 'from the future', '2030-01-01', 1, x'00', 0)",
+    )
+    .execute(ledger.pool())
+    .await
+    .unwrap();
+    ledger.close().await;
+    let reopened = Ledger::open(path.as_path().into(), LedgerOptions::default()).await;
+    assert!(
+        matches!(reopened, Err(LedgerError::Migrate(_))),
+        "{reopened:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_in_memory_ledger_survives_idle_connections() {
+    let ledger = Ledger::open(LedgerLocation::InMemory, LedgerOptions::default())
+        .await
+        .unwrap();
+    let run = ledger.runs().start(true).await.unwrap();
+    // Another clone, another connection from the pool: same database.
+    let other = ledger.clone();
+    let seen = other.runs().get(run.id).await.unwrap().unwrap();
+    assert!(seen.dry_run);
+}
