@@ -18,13 +18,19 @@ pub struct SecretEntry {
 
 impl SecretEntry {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { name: name.into(), value: SecretString::from(value.into()) }
+        Self {
+            name: name.into(),
+            value: SecretString::from(value.into()),
+        }
     }
 }
 
 impl std::fmt::Debug for SecretEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretEntry").field("name", &self.name).field("value", &"[REDACTED]").finish()
+        f.debug_struct("SecretEntry")
+            .field("name", &self.name)
+            .field("value", &"[REDACTED]")
+            .finish()
     }
 }
 
@@ -35,7 +41,9 @@ impl std::fmt::Debug for SecretEntry {
 pub enum CredentialError {
     #[error("no encryption key: set LEDGERBRIDGE_KEY or the key file named in the config")]
     MissingKey,
-    #[error("the stored credentials of connection {connection} cannot be decrypted with this key (wrong key, or the ledger was copied from elsewhere)")]
+    #[error(
+        "the stored credentials of connection {connection} cannot be decrypted with this key (wrong key, or the ledger was copied from elsewhere)"
+    )]
     WrongKey { connection: String },
     #[error("connection {connection} is not known; run `ledgerbridge connect` first")]
     UnknownConnection { connection: String },

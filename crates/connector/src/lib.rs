@@ -4,7 +4,38 @@
 //! Connector crates depend on this crate and on `ledgerbridge-core`, never on each other or on
 //! the ledger: capabilities such as credential storage are passed in as traits
 //! ([`CredentialStore`]), which the ledger implements.
+//!
+//! Design decisions:
+//!
+//! * **One HTTP layer, no hand-rolled sleeps.** [`http::HttpLayer`] paces per tenant at the
+//!   remote's documented limit (`governor`), adapts to rate-limit headers and `Retry-After`,
+//!   and retries with exponential backoff and jitter (`backon`) only what is safe to repeat
+//!   ([`http::Idempotency`]). Connectors describe requests; they never loop or sleep.
+//! * **Errors by caller reaction.** [`ConnectorError`] says what to do next (wait, reconnect,
+//!   fix the record, look it up, stop), keeps the remote's trace id and the source error.
+//! * **Tokens behind a trait.** [`token::TokenProvider`] is what the layer needs; the
+//!   client-credentials provider ([`token::ClientCredentials`]) serves ServiceTitan, and the
+//!   auth-code providers of QuickBooks and Xero plug in beside it.
+//! * **Static dispatch.** Traits declare `fn x(..) -> impl Future<Output = ..> + Send` so
+//!   generic callers can spawn them; no boxing, no `async-trait`.
+//! * **Redaction by construction.** Logs get method, redacted path, status, trace id and
+//!   duration ([`redact`]); tokens and keys are `SecretString`s and sensitive headers.
 
 pub mod credentials;
+pub mod error;
+pub mod http;
+pub mod redact;
+pub mod source;
+pub mod token;
+pub mod wire;
 
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
+pub use error::{BoxError, ConnectorError, RemoteProblem};
+pub use http::{
+    ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, RateLimit, RetryPolicy,
+};
+pub use source::{
+    ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, FieldServiceSource, Quarantined,
+    SourceRecord,
+};
+pub use token::{AccessToken, ClientCredentials, ClientCredentialsConfig, TokenProvider};

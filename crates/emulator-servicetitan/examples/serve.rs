@@ -3,7 +3,7 @@
 //! for all three emulators. Logs go to stderr. Stops on Ctrl-C.
 //!
 //! ```text
-//! cargo run -p ledgerbridge-emulator-servicetitan --example serve -- [PORT] [--limits real|relaxed|off] [--seed N]
+//! cargo run -p ledgerbridge-emulator-servicetitan --example serve-servicetitan -- [PORT] [--limits real|relaxed|off] [--seed N]
 //! ```
 //! PORT defaults to 8701 (the `sandbox serve` default); 0 picks a free one.
 

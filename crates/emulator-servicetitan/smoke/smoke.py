@@ -4,7 +4,7 @@
 Usage: python smoke.py INFO_JSON
 
 INFO_JSON is the file holding the one JSON line of `ledgerbridge sandbox serve --json` (or of
-`cargo run -p ledgerbridge-emulator-servicetitan --example serve`); this script reads its
+`cargo run -p ledgerbridge-emulator-servicetitan --example serve-servicetitan`); this script reads its
 "servicetitan" object (keys per CONTRACTS.md). servicepytan has no setting for the hosts, so
 the script points the connection dict's `auth_root`/`api_root` at the emulator, as the
 library reads them at call time. servicepytan fetches a token before every call, so run the

@@ -32,7 +32,7 @@
 //!
 //! # Trying it
 //!
-//! `cargo run -p ledgerbridge-emulator-servicetitan --example serve -- 8701` prints
+//! `cargo run -p ledgerbridge-emulator-servicetitan --example serve-servicetitan -- 8701` prints
 //! `{"servicetitan": {...}}`; `smoke/smoke.py` drives it with servicepytan.
 //!
 //! # Deliberate choices where the facts are silent (§10 of the API facts)

@@ -1,7 +1,7 @@
 //! Serves the Xero emulator alone (demo scenario, relaxed limits) and prints one JSON line
 //! `{"xero": info}` on stdout, like `ledgerbridge sandbox serve --json` does for all three.
 //!
-//! `cargo run -p ledgerbridge-emulator-xero --example serve -- [PORT] [--limits real|relaxed|off]`
+//! `cargo run -p ledgerbridge-emulator-xero --example serve-xero -- [PORT] [--limits real|relaxed|off]`
 //! (default port 8703, the `sandbox serve` default for Xero; 0 picks a free port).
 
 use std::net::SocketAddr;

@@ -4,7 +4,7 @@
 Usage: python smoke.py /path/to/info.json
 
 info.json is the one JSON line of `ledgerbridge sandbox serve --json` (or of
-`cargo run -p ledgerbridge-emulator-xero --example serve`); this script reads its "xero" object
+`cargo run -p ledgerbridge-emulator-xero --example serve-xero`); this script reads its "xero" object
 (api_base, identity_base, authorize_url, token_url, revoke_url, client_id, client_secret,
 redirect_uri, tenant_id).
 

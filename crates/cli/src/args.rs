@@ -1,0 +1,173 @@
+//! The command line (clap derive). Every subcommand's flags are documented here, once.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ledgerbridge",
+    version,
+    about = "Two-way accounting sync between ServiceTitan and QuickBooks Online / Xero"
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Config file (else $LEDGERBRIDGE_CONFIG, else ./ledgerbridge.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Ledger database file, overriding `ledger.path` of the config.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) ledger: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+    /// More log detail (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Only warnings and errors (-q) or only errors (-qq).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub(crate) quiet: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Write ledgerbridge.toml, ledgerbridge.db and ledgerbridge.key into DIR.
+    Init(InitArgs),
+    /// Ledger maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Value mappings (items, GL accounts, business units, tax zones, payment types).
+    #[command(subcommand)]
+    Mappings(MappingsCommand),
+    /// Sync runs recorded in the ledger.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Folder to write into.
+    #[arg(long, default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// Replace an existing ledgerbridge.toml (the ledger and key are never replaced).
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Apply pending migrations (every command also does this on start).
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MappingsCommand {
+    /// List mappings.
+    List {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Set one mapping.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// quickbooks or xero.
+        #[arg(long)]
+        target: String,
+        /// item, gl_account, business_unit, tax_zone, payment_type, payment_type_reverse.
+        #[arg(long)]
+        kind: String,
+        /// The ServiceTitan value (or, for payment_type_reverse, the accounting value).
+        #[arg(long)]
+        source: String,
+        /// The value on the other side.
+        #[arg(long = "to")]
+        target_value: String,
+        /// A readable label for the target value.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Import mappings from a CSV file (columns in docs/configuration.md), in one transaction.
+    Import { file: PathBuf },
+    /// Export all mappings as CSV to stdout or --out.
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunsCommand {
+    /// The most recent runs.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// One run in detail.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SandboxCommand {
+    /// Serve the three emulators until interrupted.
+    Serve(SandboxServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) host: IpAddr,
+    #[arg(long, default_value_t = 8701)]
+    pub(crate) servicetitan_port: u16,
+    #[arg(long, default_value_t = 8702)]
+    pub(crate) quickbooks_port: u16,
+    #[arg(long, default_value_t = 8703)]
+    pub(crate) xero_port: u16,
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// demo or empty.
+    #[arg(long, default_value = "demo")]
+    pub(crate) scenario: String,
+    /// First day of the seeded month (default: 30 days before today).
+    #[arg(long)]
+    pub(crate) start: Option<NaiveDate>,
+    /// real, relaxed (x100) or off.
+    #[arg(long, default_value = "real")]
+    pub(crate) limits: String,
+    /// Print one JSON line with every emulator's URLs and credentials; logs go to stderr.
+    #[arg(long)]
+    pub(crate) json: bool,
+}

@@ -1,0 +1,92 @@
+//! `ledgerbridge init [--dir DIR]`: the three files of CONTRACTS.md, nothing else.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use ledgerbridge_ledger::{EncryptionKey, Ledger, LedgerLocation, LedgerOptions};
+use secrecy::ExposeSecret;
+
+use crate::args::InitArgs;
+use crate::context::{KEY_VAR, read_key};
+use crate::exit::Exit;
+
+pub(crate) const CONFIG_FILE: &str = "ledgerbridge.toml";
+pub(crate) const LEDGER_FILE: &str = "ledgerbridge.db";
+pub(crate) const KEY_FILE: &str = "ledgerbridge.key";
+
+const CONFIG_TEMPLATE: &str = r#"# ledgerbridge configuration. Every key is explained in config/example.toml and
+# docs/configuration.md. Relative paths resolve against this file's folder; any key can be
+# overridden with LEDGERBRIDGE_<SECTION>__<KEY>.
+
+[ledger]
+path = "ledgerbridge.db"
+# The credential encryption key; $LEDGERBRIDGE_KEY wins over this file.
+key_file = "ledgerbridge.key"
+
+[sync]
+# Invoices dated before this day are never synced.
+# start_date = "2026-01-01"
+include_pending = false
+
+# Add one [[tenants]] block per ServiceTitan tenant:
+# [[tenants]]
+# servicetitan_tenant = "1017823"
+# target = "quickbooks"      # or "xero"
+# company = "<realm id or Xero tenant id>"
+"#;
+
+pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating {}", args.dir.display()))?;
+    let config = args.dir.join(CONFIG_FILE);
+    if config.exists() && !args.force {
+        bail!(
+            "{} already exists; pass --force to replace it (the ledger and key are kept)",
+            config.display()
+        );
+    }
+    let key = ensure_key(&args.dir.join(KEY_FILE))?;
+    let ledger_path = args.dir.join(LEDGER_FILE);
+    let ledger = Ledger::open(
+        LedgerLocation::File(ledger_path.clone()),
+        LedgerOptions::default(),
+    )
+    .await
+    .with_context(|| format!("creating the ledger {}", ledger_path.display()))?;
+    // Binds the key to this ledger now, so a wrong key is caught on first use, not on the
+    // first stored token.
+    ledger
+        .credential_store(Some(key))
+        .verify_key()
+        .await
+        .context("the key does not match this existing ledger")?;
+    ledger.close().await;
+    std::fs::write(&config, CONFIG_TEMPLATE)
+        .with_context(|| format!("writing {}", config.display()))?;
+    println!(
+        "Wrote {}, {} and the key.",
+        config.display(),
+        ledger_path.display()
+    );
+    println!("Next: add [[tenants]] to {CONFIG_FILE}, then `ledgerbridge connect servicetitan`.");
+    Ok(Exit::Ok)
+}
+
+/// Uses `$LEDGERBRIDGE_KEY` or an existing key file; otherwise writes a new key file (0600).
+/// A key is never replaced: credentials sealed with it would become unreadable.
+fn ensure_key(path: &Path) -> anyhow::Result<EncryptionKey> {
+    if std::env::var_os(KEY_VAR).is_some() || path.exists() {
+        return read_key(path);
+    }
+    let key = EncryptionKey::generate();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating the key file {}", path.display()))?;
+    writeln!(file, "{}", key.to_base64().expose_secret()).context("writing the key file")?;
+    Ok(key)
+}

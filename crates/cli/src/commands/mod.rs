@@ -1,0 +1,7 @@
+//! One module per subcommand; each exposes `run(..) -> anyhow::Result<Exit>`.
+
+pub(crate) mod db;
+pub(crate) mod init;
+pub(crate) mod mappings;
+pub(crate) mod runs;
+pub(crate) mod sandbox;

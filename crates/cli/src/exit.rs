@@ -1,0 +1,46 @@
+//! Exit codes scripts can trust (CONTRACTS.md), and how errors map onto them.
+
+use std::process::ExitCode;
+
+/// The process outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Ok = 0,
+    Error = 1,
+    Usage = 2,
+    /// `sync`, `watch`, `demo` only: the run finished but conflicts wait for a person.
+    #[allow(dead_code)] // returned by sync/watch/demo, which build on this crate
+    ConflictsPending = 3,
+    /// Another live sync holds the ledger's lease.
+    LedgerBusy = 4,
+    /// A connection's tokens are expired or revoked; the message names the `connect` command.
+    #[allow(dead_code)] // returned once connections refresh tokens
+    ReconnectNeeded = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A mistake in how the command was called (bad flag value, missing file): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub(crate) String);
+
+/// The exit code for an error, by what the caller should do about it.
+pub(crate) fn classify(error: &anyhow::Error) -> Exit {
+    for cause in error.chain() {
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return Exit::Usage;
+        }
+        if let Some(ledgerbridge_ledger::LeaseError::Busy { .. }) = cause.downcast_ref() {
+            return Exit::LedgerBusy;
+        }
+        if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
+            return Exit::Error;
+        }
+    }
+    Exit::Error
+}

@@ -1,0 +1,65 @@
+//! The `ledgerbridge` command line: argument parsing, configuration, logging and wiring.
+//!
+//! This is the only crate that uses `anyhow`: library crates return typed errors grouped by how
+//! the caller reacts, and here each error becomes a message for a person and an exit code for a
+//! script ([`exit::classify`]). Commands that touch the ledger open it through
+//! [`context::Context`], which applies the config lookup order and migrations first.
+
+mod args;
+mod commands;
+mod config;
+mod context;
+mod exit;
+mod output;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::exit::Exit;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Ok.into()
+            };
+        }
+    };
+    telemetry::init(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Error.into();
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            exit::classify(&error).into()
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let global = cli.global;
+    match cli.command {
+        Command::Init(args) => commands::init::run(args).await,
+        Command::Db(cmd) => commands::db::run(&global, cmd).await,
+        Command::Mappings(cmd) => commands::mappings::run(&global, cmd).await,
+        Command::Runs(cmd) => commands::runs::run(&global, cmd).await,
+        Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
+    }
+}

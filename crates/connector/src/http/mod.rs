@@ -1,0 +1,344 @@
+//! The one HTTP layer every connector sends through.
+//!
+//! One [`HttpLayer`] per connector holds one `reqwest::Client` (rustls, redirects off so a
+//! token is never replayed to another host, connect and request timeouts) and one [`Pacer`].
+//! [`HttpLayer::send`] does, per attempt: wait for the tenant's pacing slot, take a token,
+//! send, read what the response says about rate limits, and classify a failure into a
+//! [`ConnectorError`]. A 401 drops the token it was sent with and replays the request once
+//! with a fresh one, whatever the call's class: the remote refused it at authentication, so it
+//! never ran. Everything else retryable is retried only under [`RetryPolicy::should_retry`].
+//!
+//! Each attempt is logged at `debug` with the method, the redacted path, the status, the
+//! remote's trace id and the duration; retries at `warn`. Nothing else of a request is logged.
+
+pub mod headers;
+pub mod pace;
+pub mod retry;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use backon::Retryable;
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use url::Url;
+
+pub use pace::{Pacer, RateLimit};
+pub use retry::{Idempotency, RetryPolicy};
+
+use crate::error::{ConnectorError, RemoteProblem};
+use crate::redact::path_for_log;
+use crate::token::{AccessToken, TokenProvider};
+
+/// How a connector's HTTP client behaves. Built by the caller from config; nothing here reads
+/// the environment.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Longest a whole request may take (ServiceTitan's server gives up after 100 s).
+    pub timeout: Duration,
+    /// Longest the TCP + TLS connect may take.
+    pub connect_timeout: Duration,
+    /// The `User-Agent` sent.
+    pub user_agent: String,
+    /// Retry spacing and bounds.
+    pub retry: RetryPolicy,
+    /// Local pacing per key; `None` leaves pacing to the remote's 429s (benchmarks, `off`).
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(110),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("ledgerbridge/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
+            rate_limit: None,
+        }
+    }
+}
+
+/// One request, described so it can be sent again unchanged.
+#[derive(Clone, Debug)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Absolute URL including the query.
+    pub url: Url,
+    /// Extra headers (mark secrets such as app keys sensitive).
+    pub headers: HeaderMap,
+    /// A JSON body, already encoded.
+    pub body: Option<Bytes>,
+    /// Whether it may be sent more than once.
+    pub idempotency: Idempotency,
+    /// The pacing key (tenant or realm).
+    pub pace_key: String,
+    /// What this is, for logs and errors ("list invoices").
+    pub operation: &'static str,
+}
+
+impl ApiRequest {
+    /// A GET (idempotent) of `url`.
+    pub fn get(operation: &'static str, url: Url, pace_key: impl Into<String>) -> Self {
+        Self {
+            method: Method::GET,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            idempotency: Idempotency::Idempotent,
+            pace_key: pace_key.into(),
+            operation,
+        }
+    }
+
+    /// A request with a JSON body.
+    pub fn json<T: Serialize + ?Sized>(
+        operation: &'static str,
+        method: Method,
+        url: Url,
+        pace_key: impl Into<String>,
+        body: &T,
+        idempotency: Idempotency,
+    ) -> Result<Self, ConnectorError> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            ConnectorError::fatal(format!("{operation}: request body not encodable"), e)
+        })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Ok(Self {
+            method,
+            url,
+            headers,
+            body: Some(body.into()),
+            idempotency,
+            pace_key: pace_key.into(),
+            operation,
+        })
+    }
+
+    /// Adds a header (kept across retries).
+    pub fn with_header(mut self, name: http::HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+}
+
+/// A successful (2xx) response.
+#[derive(Clone, Debug)]
+pub struct ApiResponse {
+    /// Its status.
+    pub status: StatusCode,
+    /// Its headers.
+    pub headers: HeaderMap,
+    /// Its body.
+    pub body: Bytes,
+    /// The remote's trace id, when a header carried one.
+    pub trace_id: Option<String>,
+}
+
+impl ApiResponse {
+    /// Decodes the body as JSON; a body of another shape is [`ConnectorError::Fatal`] with
+    /// the trace id kept.
+    pub fn json<T: DeserializeOwned>(&self, operation: &str) -> Result<T, ConnectorError> {
+        serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Fatal {
+            reason: format!("{operation}: unexpected response shape"),
+            problem: Some(Box::new(RemoteProblem::status_only(
+                self.status.as_u16(),
+                self.trace_id.clone(),
+            ))),
+            source: Some(Box::new(e)),
+        })
+    }
+}
+
+/// The shared HTTP layer of one connector (see the module docs).
+#[derive(Debug)]
+pub struct HttpLayer {
+    client: reqwest::Client,
+    pacer: Pacer,
+    retry: RetryPolicy,
+}
+
+impl HttpLayer {
+    /// Builds the client: rustls, no redirects, timeouts from `settings`.
+    pub fn new(settings: &HttpSettings) -> Result<Self, ConnectorError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .user_agent(settings.user_agent.clone())
+            .build()
+            .map_err(|e| ConnectorError::fatal("HTTP client could not be built", e))?;
+        Ok(Self {
+            client,
+            pacer: Pacer::new(settings.rate_limit),
+            retry: settings.retry.clone(),
+        })
+    }
+
+    /// The underlying client, for token endpoints (same pool, same policies).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The pacer, for connectors that read vendor-specific limit headers themselves.
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
+    /// Sends `request` with a token from `auth`, pacing and retrying per the module rules.
+    pub async fn send<P: TokenProvider>(
+        &self,
+        auth: &P,
+        request: &ApiRequest,
+    ) -> Result<ApiResponse, ConnectorError> {
+        let attempts = AtomicU32::new(0);
+        let policy = &self.retry;
+        (|| self.attempt(auth, request, attempts.fetch_add(1, Ordering::SeqCst) + 1))
+            .retry(policy.backoff())
+            .sleep(tokio::time::sleep)
+            .when(|e| policy.should_retry(&request.idempotency, e))
+            .adjust(|e, d| policy.adjust(e, d))
+            .notify(|e, wait| {
+                tracing::warn!(
+                    operation = request.operation,
+                    path = %path_for_log(&request.url),
+                    trace_id = e.trace_id().unwrap_or("-"),
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    error = %e,
+                    "retrying"
+                );
+            })
+            .await
+    }
+
+    async fn attempt<P: TokenProvider>(
+        &self,
+        auth: &P,
+        request: &ApiRequest,
+        attempt: u32,
+    ) -> Result<ApiResponse, ConnectorError> {
+        let token = auth.access_token().await?;
+        let (status, headers, body) = self.send_once(request, &token, attempt).await?;
+        let (status, headers, body) = if status == StatusCode::UNAUTHORIZED {
+            auth.reject(&token);
+            let fresh = auth.access_token().await?;
+            self.send_once(request, &fresh, attempt).await?
+        } else {
+            (status, headers, body)
+        };
+        let trace_id = headers::trace_id(&headers);
+        if status.is_success() {
+            return Ok(ApiResponse {
+                status,
+                headers,
+                body,
+                trace_id,
+            });
+        }
+        let problem = RemoteProblem::from_body(status.as_u16(), &body, trace_id);
+        let retry_after = headers::retry_after(&headers, chrono::Utc::now()).or_else(|| {
+            problem
+                .title
+                .as_deref()
+                .and_then(headers::retry_after_from_title)
+        });
+        Err(match ConnectorError::from_status(problem, retry_after) {
+            ConnectorError::NotSupported { problem, .. } => ConnectorError::NotSupported {
+                operation: request.operation.to_owned(),
+                problem,
+            },
+            other => other,
+        })
+    }
+
+    async fn send_once(
+        &self,
+        request: &ApiRequest,
+        token: &AccessToken,
+        attempt: u32,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), ConnectorError> {
+        self.pacer.ready(&request.pace_key).await;
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {}", token.secret().expose_secret())).map_err(
+                |e| ConnectorError::fatal("access token is not a valid header value", e),
+            )?;
+        bearer.set_sensitive(true);
+        let mut builder = self
+            .client
+            .request(request.method.clone(), request.url.clone())
+            .headers(request.headers.clone())
+            .header(AUTHORIZATION, bearer);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let sent = builder.send().await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => return Err(classify_send_error(request, e)),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::OutcomeUnknown {
+                reason: format!("{}: response body lost", request.operation),
+                source: Some(Box::new(e.without_url())),
+            })?;
+        tracing::debug!(
+            operation = request.operation,
+            method = %request.method,
+            path = %path_for_log(&request.url),
+            status = status.as_u16(),
+            trace_id = headers::trace_id(&headers).as_deref().unwrap_or("-"),
+            duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            attempt,
+            "http"
+        );
+        self.pacer.observe(
+            &request.pace_key,
+            headers::RateLimitHint::from_headers(&headers),
+        );
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = headers::retry_after(&headers, chrono::Utc::now())
+                .unwrap_or(Duration::from_secs(1));
+            self.pacer.pause(&request.pace_key, wait);
+        }
+        Ok((status, headers, body))
+    }
+}
+
+/// A request that got no response: refused connections never reached the remote; anything
+/// after the request left (timeouts, dropped connections) may have run there.
+fn classify_send_error(request: &ApiRequest, e: reqwest::Error) -> ConnectorError {
+    let operation = request.operation;
+    if e.is_builder() {
+        return ConnectorError::fatal(
+            format!("{operation}: request could not be built"),
+            e.without_url(),
+        );
+    }
+    if e.is_connect() {
+        return ConnectorError::Transient {
+            reason: format!("{operation}: could not connect"),
+            problem: None,
+            source: Some(Box::new(e.without_url())),
+        };
+    }
+    let reason = if e.is_timeout() {
+        format!("{operation}: timed out waiting for the response")
+    } else {
+        format!("{operation}: connection lost before the response")
+    };
+    ConnectorError::OutcomeUnknown {
+        reason,
+        source: Some(Box::new(e.without_url())),
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the QuickBooks Online emulator, over real HTTP on loopback.
+
+mod batch;
+mod cdc;
+mod control;
+mod entities;
+mod faults;
+mod idempotency;
+mod limits;
+mod money;
+mod oauth;
+mod query;
+mod schema;
+mod support;

@@ -1,0 +1,187 @@
+//! The sandbox: the three API emulators (ServiceTitan, QuickBooks Online, Xero) served together
+//! as one world, which is what `ledgerbridge sandbox serve`, `ledgerbridge demo` and the
+//! end-to-end tests start.
+//!
+//! Design decisions:
+//!
+//! * **One clock.** All three emulators share one [`Clock`], so advancing time through any
+//!   emulator's `POST /_sandbox/clock` expires tokens, idempotency keys and ServiceTitan's export
+//!   lag everywhere at once, as real time would.
+//! * **One world, three independent emulators.** The facts the three demo datasets must agree on
+//!   (tenants, customers that already exist in the books, a pre-existing invoice) are pinned in
+//!   `ledgerbridge_emulator::demo_world`; each emulator seeds them itself, so each also works
+//!   alone and survives its own `POST /_sandbox/reset`.
+//! * **Faults stay per emulator.** Each emulator has its own fault plan, so a test can make one
+//!   remote flaky while the others behave.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use chrono::NaiveDate;
+use ledgerbridge_emulator::{
+    Clock, EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions,
+};
+use serde_json::{Value, json};
+
+pub use ledgerbridge_emulator::demo_world;
+pub use ledgerbridge_emulator_quickbooks as quickbooks;
+pub use ledgerbridge_emulator_servicetitan as servicetitan;
+pub use ledgerbridge_emulator_xero as xero;
+
+/// The ports of `sandbox serve` when none are given (CONTRACTS.md).
+pub const DEFAULT_PORTS: Ports = Ports {
+    servicetitan: 8701,
+    quickbooks: 8702,
+    xero: 8703,
+};
+
+/// Where each emulator listens; 0 picks a free port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ports {
+    pub servicetitan: u16,
+    pub quickbooks: u16,
+    pub xero: u16,
+}
+
+impl Ports {
+    /// Three ephemeral ports (tests).
+    pub const EPHEMERAL: Self = Self {
+        servicetitan: 0,
+        quickbooks: 0,
+        xero: 0,
+    };
+}
+
+/// How to start the sandbox.
+#[derive(Clone, Debug)]
+pub struct SandboxOptions {
+    pub host: IpAddr,
+    pub ports: Ports,
+    pub seed: u64,
+    pub scenario: Scenario,
+    /// The first day of the seeded month; `None` = 30 days before today.
+    pub start: Option<NaiveDate>,
+    pub limits: LimitMode,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ports: DEFAULT_PORTS,
+            seed: 42,
+            scenario: Scenario::Demo,
+            start: None,
+            limits: LimitMode::Real,
+        }
+    }
+}
+
+impl SandboxOptions {
+    /// Ephemeral loopback ports, the given scenario and limits: what tests start.
+    pub fn for_tests(scenario: Scenario, limits: LimitMode) -> Self {
+        Self {
+            ports: Ports::EPHEMERAL,
+            scenario,
+            limits,
+            ..Self::default()
+        }
+    }
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot listen on {addr} for the {emulator} emulator (is another sandbox running?)")]
+    Bind {
+        emulator: &'static str,
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The three running emulators. Dropping it stops them.
+pub struct Sandbox {
+    clock: Clock,
+    pub servicetitan: servicetitan::EmulatorState,
+    pub quickbooks: quickbooks::EmulatorState,
+    pub xero: xero::EmulatorState,
+    pub servicetitan_handle: EmulatorHandle,
+    pub quickbooks_handle: EmulatorHandle,
+    pub xero_handle: EmulatorHandle,
+}
+
+impl Sandbox {
+    /// Seeds and serves the three emulators.
+    pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let clock = Clock::new();
+        let today = clock.now().date_naive();
+        let seed = SeedOptions {
+            seed: options.seed,
+            scenario: options.scenario,
+            start: options.start.unwrap_or(today - chrono::Days::new(30)),
+        };
+        let context = || EmulatorContext::with_clock(clock.clone(), options.limits);
+        let addr = |port| SocketAddr::new(options.host, port);
+
+        let st = servicetitan::EmulatorState::new(context(), seed);
+        let qbo = quickbooks::EmulatorState::new(context(), seed);
+        let xero_state = xero::EmulatorState::new(context(), seed);
+
+        let st_addr = addr(options.ports.servicetitan);
+        let st_handle = servicetitan::spawn_on(st.clone(), st_addr)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                emulator: "servicetitan",
+                addr: st_addr,
+                source,
+            })?;
+        let qbo_addr = addr(options.ports.quickbooks);
+        let qbo_handle = quickbooks::spawn_on(qbo.clone(), qbo_addr)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                emulator: "quickbooks",
+                addr: qbo_addr,
+                source,
+            })?;
+        let xero_addr = addr(options.ports.xero);
+        let xero_handle = xero::spawn_on(xero_state.clone(), xero_addr)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                emulator: "xero",
+                addr: xero_addr,
+                source,
+            })?;
+
+        Ok(Self {
+            clock,
+            servicetitan: st,
+            quickbooks: qbo,
+            xero: xero_state,
+            servicetitan_handle: st_handle,
+            quickbooks_handle: qbo_handle,
+            xero_handle,
+        })
+    }
+
+    /// The object `sandbox serve --json` prints: `{servicetitan, quickbooks, xero}`.
+    pub fn info(&self) -> Value {
+        json!({
+            "servicetitan": self.servicetitan.info(),
+            "quickbooks": self.quickbooks.info(),
+            "xero": self.xero.info(),
+        })
+    }
+
+    /// The world's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Stops the three servers and waits for them.
+    pub async fn shutdown(self) {
+        self.servicetitan_handle.shutdown().await;
+        self.quickbooks_handle.shutdown().await;
+        self.xero_handle.shutdown().await;
+    }
+}

@@ -1,0 +1,40 @@
+//! The ServiceTitan connector: client-credentials auth, export feeds, CRM and accounting
+//! endpoints, mark-as-exported, and mapping to the canonical model.
+//!
+//! Written from `shared/api/servicetitan.md` (the API facts), not from the emulator, so a
+//! shared misunderstanding cannot hide. Design decisions:
+//!
+//! * **All HTTP goes through `ledgerbridge-connector`'s layer**: per-tenant pacing at the
+//!   documented 60 calls/s, retries only for repeatable calls, tokens cached and renewed
+//!   before their 900 s expiry with one request in flight. Every call carries `ST-App-Key`
+//!   (a sensitive header) and `Authorization: Bearer …`.
+//! * **Export feeds for sync, paged lists for backfills and look-ups.** Feeds are read from a
+//!   stored `continueFrom` with `includeRecentChanges=true` by default (no 15-minute lag;
+//!   the duplicates that brings are dropped by id + `modifiedOn`). Lists use `sort=+Id` and
+//!   the largest page size (5000) so a 10,000-invoice tenant is two requests.
+//! * **A malformed record is quarantined with its reason**, never a failed page.
+//! * **ServiceTitan's amounts are the truth**: parsed exactly (strings and numbers, never a
+//!   float), taken as stated, tax split over a zone's component rates by largest remainder.
+//! * **Unconfirmed endpoints are treated as such** (API facts §10): payment creation may be
+//!   gone; a 404/405 there is "not supported for this tenant", not an error to retry. The bulk
+//!   contacts list falls back to per-customer reads when a tenant does not serve it.
+
+mod client;
+mod config;
+mod connect;
+mod entities;
+mod feeds;
+mod map;
+mod read;
+mod source;
+pub mod wire;
+mod write;
+
+pub use client::{ServiceTitan, load_credentials, secret_names};
+pub use config::{Credentials, Endpoints, Environment, ServiceTitanConfig};
+pub use connect::{ConnectRequest, Connection, connect};
+pub use feeds::Page;
+pub use read::Location;
+pub use wire::invoice::{AdjustmentInvoice, InvoiceItemPatch, InvoicePatch};
+pub use wire::reference::{BusinessUnit, GlAccount, PaymentType, TaxRate, TaxZone};
+pub use write::NewPayment;

@@ -1,0 +1,174 @@
+//! Mapping tests: totals as stated, tax splits, allocations, contacts.
+
+use super::*;
+use proptest::prelude::*;
+use rust_decimal::dec;
+use serde_json::json;
+
+fn invoice_wire(extra: serde_json::Value) -> InvoiceWire {
+    let mut base = json!({
+        "id": 1679, "syncStatus": "Posted", "referenceNumber": "1676",
+        "invoiceDate": "2025-01-10T00:00:00Z", "subTotal": "100.00", "salesTax": "9.50",
+        "total": "109.50", "balance": "109.50", "customer": {"id": 1673, "name": "Customer"},
+        "businessUnit": {"id": 319, "name": "Plumbing - Service"}, "createdOn": "2025-01-10T00:00:00Z",
+        "modifiedOn": "2025-01-10T18:00:00Z", "active": true,
+        "salesTaxCode": {"id": 7, "name": "LA County", "taxRate": 0.095},
+        "items": [
+            {"id": 2, "order": 2, "skuName": "DISC", "description": "Discount", "quantity": "1", "price": "-20.00", "total": "-20.00", "taxable": false},
+            {"id": 1, "order": 1, "skuName": "SVC", "description": "<p>Repair</p>", "quantity": "1.5", "price": "80.00", "total": "120.00", "taxable": true,
+             "generalLedgerAccount": {"name": "Service Income", "number": "4000"}}
+        ]
+    });
+    base.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    serde_json::from_value(base).unwrap()
+}
+
+fn zone(id: i64, rates: &[(i64, Decimal)]) -> TaxZone {
+    let rates: Vec<_> = rates
+        .iter()
+        .map(|(id, r)| json!({"id": id, "taxName": format!("T{id}"), "taxRate": r.to_string()}))
+        .collect();
+    serde_json::from_value(json!({"id": id, "name": "Z", "rates": rates})).unwrap()
+}
+
+#[test]
+fn an_invoice_maps_with_ordered_lines_item_ids_and_servicetitan_totals() {
+    let mapped = invoice(invoice_wire(json!({})), Currency::USD, &HashMap::new()).unwrap();
+    let inv = &mapped.record;
+    assert_eq!(
+        (mapped.id, inv.number.as_str(), inv.status),
+        (1679, "1676", InvoiceStatus::Posted)
+    );
+    assert_eq!(
+        inv.lines
+            .iter()
+            .map(|l| l.servicetitan_item_id())
+            .collect::<Vec<_>>(),
+        vec![Some(1), Some(2)]
+    );
+    assert_eq!(inv.lines[0].description, "Repair");
+    assert_eq!(inv.lines[0].quantity, dec!(1.5));
+    assert_eq!(inv.lines[0].gl_account.as_deref(), Some("4000"));
+    assert_eq!(inv.lines[1].amount.to_minor(), -2000);
+    assert_eq!((inv.tax.to_minor(), inv.total.to_minor()), (950, 10950));
+    assert_eq!(inv.tax_lines.len(), 1);
+    assert_eq!(inv.tax_lines[0].rate, dec!(0.095));
+    assert_eq!(inv.business_unit.as_deref(), Some("Plumbing - Service"));
+}
+
+#[test]
+fn status_follows_active_and_sync_status() {
+    let status = |extra| {
+        invoice(invoice_wire(extra), Currency::USD, &HashMap::new())
+            .unwrap()
+            .record
+            .status
+    };
+    assert_eq!(
+        status(json!({"syncStatus": "Pending"})),
+        InvoiceStatus::Draft
+    );
+    assert_eq!(
+        status(json!({"syncStatus": "Exported"})),
+        InvoiceStatus::Posted
+    );
+    assert_eq!(status(json!({"active": false})), InvoiceStatus::Voided);
+}
+
+#[test]
+fn a_multi_rate_zone_splits_the_tax_to_the_cent() {
+    let zones = HashMap::from([(
+        9,
+        zone(9, &[(1, dec!(0.0725)), (2, dec!(0.0125)), (3, dec!(0.01))]),
+    )]);
+    let inv = invoice(invoice_wire(json!({"taxZoneId": 9})), Currency::USD, &zones)
+        .unwrap()
+        .record;
+    let parts: Vec<i64> = inv.tax_lines.iter().map(|t| t.amount.to_minor()).collect();
+    assert_eq!(parts.iter().sum::<i64>(), 950);
+    assert_eq!(parts, vec![725, 125, 100]);
+}
+
+#[test]
+fn an_amount_finer_than_a_cent_quarantines_the_invoice() {
+    let err = invoice(
+        invoice_wire(json!({"total": "109.505"})),
+        Currency::USD,
+        &HashMap::new(),
+    )
+    .unwrap_err();
+    assert!(err.contains("total"), "{err}");
+    let err = invoice(
+        invoice_wire(json!({"customer": null})),
+        Currency::USD,
+        &HashMap::new(),
+    )
+    .unwrap_err();
+    assert!(err.contains("customer"), "{err}");
+}
+
+#[test]
+fn a_payment_groups_applications_per_invoice_and_keeps_the_unapplied_rest() {
+    let wire: PaymentWire = serde_json::from_value(json!({
+        "id": 5, "date": "2025-01-10T00:00:00Z", "type": "Check", "typeId": "3", "total": "150.00",
+        "customer": {"id": 1673}, "checkNumber": "5521", "modifiedOn": "2025-01-10T18:00:00Z",
+        "appliedTo": [{"appliedTo": 1, "appliedAmount": "50.00"}, {"appliedTo": 2, "appliedAmount": "60.00"},
+                      {"appliedTo": 1, "appliedAmount": "10.00"}]
+    }))
+    .unwrap();
+    let p = payment(wire, Currency::USD).unwrap().record;
+    assert_eq!(
+        p.allocations
+            .iter()
+            .map(|a| (a.invoice.servicetitan_id(), a.amount.to_minor()))
+            .collect::<Vec<_>>(),
+        vec![(Some(1), 6000), (Some(2), 6000)]
+    );
+    assert_eq!(p.unapplied.to_minor(), 3000);
+    assert_eq!(
+        (p.payment_type.as_str(), p.reference.as_deref()),
+        ("Check", Some("5521"))
+    );
+}
+
+#[test]
+fn a_customer_takes_its_first_active_email_and_phone() {
+    let wire: CustomerWire = serde_json::from_value(json!({
+        "id": 9, "name": " Acme HVAC ", "type": "Commercial", "modifiedOn": "2025-01-10T18:00:00Z",
+        "address": {"street": "1 Main", "unit": "", "city": "Glendale", "state": "CA", "zip": "91203", "country": "USA"}
+    }))
+    .unwrap();
+    let contacts: Vec<ContactWire> = serde_json::from_value(json!([
+        {"id": 3, "type": "Email", "value": "old@example.com", "active": false},
+        {"id": 4, "type": "MobilePhone", "value": "555-0101"},
+        {"id": 5, "type": "Email", "value": "ap@example.com"}
+    ]))
+    .unwrap();
+    let c = customer(wire, &contacts).unwrap().record;
+    assert_eq!(c.display_name, "Acme HVAC");
+    assert_eq!(c.company_name.as_deref(), Some("Acme HVAC"));
+    assert_eq!(
+        (c.email.as_deref(), c.phone.as_deref()),
+        (Some("ap@example.com"), Some("555-0101"))
+    );
+    assert_eq!(c.billing_address.line2, None);
+    assert_eq!(c.billing_address.region.as_deref(), Some("CA"));
+}
+
+proptest! {
+    #[test]
+    fn zone_tax_lines_always_sum_to_the_invoice_tax(
+        tax_minor in -1_000_000i64..1_000_000,
+        rates in proptest::collection::vec(1u32..20_000, 1..5),
+    ) {
+        let rates: Vec<(i64, Decimal)> = rates.iter().enumerate().map(|(i, r)| (i as i64 + 1, Decimal::new(i64::from(*r), 6))).collect();
+        let zones = HashMap::from([(9, zone(9, &rates))]);
+        let tax = Money::from_minor(tax_minor, Currency::USD);
+        let extra = json!({"taxZoneId": 9, "salesTax": tax.amount().to_string()});
+        let inv = invoice(invoice_wire(extra), Currency::USD, &zones).unwrap().record;
+        prop_assert_eq!(inv.tax_lines.len(), rates.len());
+        prop_assert_eq!(Money::sum(Currency::USD, inv.tax_lines.iter().map(|t| &t.amount)).unwrap(), tax);
+    }
+}

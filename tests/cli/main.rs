@@ -1,0 +1,5 @@
+//! End-to-end tests of the real `ledgerbridge` binary (one test binary, several modules).
+
+mod helpers;
+mod init_and_runs;
+mod sandbox_serve;
