@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `ledgerbridge` binary (one test binary, several modules).
 
+mod connect;
 mod helpers;
 mod init_and_runs;
 mod sandbox_serve;

@@ -64,6 +64,14 @@ pub(crate) enum Command {
     /// Sync runs recorded in the ledger.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Connect a system: prove its credentials and store them encrypted in the ledger.
+    #[command(subcommand)]
+    Connect(ConnectCommand),
+    /// Each connection: system, tenant, company, environment, status, last success.
+    Doctor {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
     /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -170,4 +178,27 @@ pub(crate) struct SandboxServeArgs {
     /// Print one JSON line with every emulator's URLs and credentials; logs go to stderr.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConnectCommand {
+    /// A ServiceTitan tenant (client credentials + app key).
+    #[command(name = "servicetitan")]
+    ServiceTitan(ServiceTitanConnectArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServiceTitanConnectArgs {
+    /// The ServiceTitan tenant id.
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// The app's client id for this tenant (`cid.…`).
+    #[arg(long, env = "SERVICETITAN_CLIENT_ID")]
+    pub(crate) client_id: String,
+    /// A file holding the client secret (else $SERVICETITAN_CLIENT_SECRET).
+    #[arg(long)]
+    pub(crate) client_secret_file: Option<PathBuf>,
+    /// A file holding the application key (else $SERVICETITAN_APP_KEY).
+    #[arg(long)]
+    pub(crate) app_key_file: Option<PathBuf>,
 }

@@ -70,7 +70,6 @@ impl Context {
     }
 
     /// The credential key: `$LEDGERBRIDGE_KEY`, else the key file.
-    #[allow(dead_code)] // used by the `connect` commands, which build on this
     pub(crate) fn key(&self) -> anyhow::Result<EncryptionKey> {
         read_key(&self.settings.ledger.key_file)
     }

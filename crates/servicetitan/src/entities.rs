@@ -193,7 +193,12 @@ impl ServiceTitan {
                         "crm",
                         "customers/contacts",
                         "list contacts",
-                        &[("customerIds", joined)],
+                        // The spec says one of modifiedBefore/modifiedOnOrAfter "must be
+                        // specified"; an early bound asks for every contact of these customers.
+                        &[
+                            ("customerIds", joined),
+                            ("modifiedOnOrAfter", "2000-01-01T00:00:00Z".to_owned()),
+                        ],
                     )
                     .await
                 {

@@ -221,6 +221,45 @@ pub(crate) async fn list_contacts(
     Ok(ok(&paginate(found, paging, |c| crm::contact(c, false))))
 }
 
+/// `GET /customers/contacts` (the CRM spec's `Customers_GetModifiedContactsList`): contacts of
+/// every customer, paged, with their `customerId`. The spec says "Either modifiedBefore or
+/// modifiedOnOrAfter parameter must be specified", so a request with neither is a 400 (even with
+/// `customerIds`); `customerIds` narrows the result to those customers.
+pub(crate) async fn list_modified_contacts(
+    State(state): State<EmulatorState>,
+    Path(tenant): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let q = Query::parse(raw.as_deref());
+    let paging = Paging::from_query(&q)?;
+    if q.get("modifiedBefore").is_none() && q.get("modifiedOnOrAfter").is_none() {
+        return Err(ApiError::validation(
+            "modifiedOnOrAfter",
+            "Either modifiedBefore or modifiedOnOrAfter parameter must be specified",
+        ));
+    }
+    let window = q.window()?;
+    let customers = q.ids("customerIds")?;
+    let world = state.world();
+    let t = world.tenant(tenant_id(&tenant)?)?;
+    let found: Vec<_> = t
+        .contacts
+        .values()
+        .filter(|c| c.active)
+        .filter(|c| {
+            customers
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&c.customer_id))
+        })
+        .filter(|c| window.admits(c.stamp.created_on, c.stamp.modified_on))
+        .collect();
+    Ok(ok(&paginate(found, paging, |c| {
+        let mut wire = crm::contact(c, false);
+        wire.customer_id = Some(c.customer_id);
+        wire
+    })))
+}
+
 /// `POST /customers/{id}/contacts` -> `CustomerContactWithModifiedOnResponse`.
 pub(crate) async fn create_contact(
     State(state): State<EmulatorState>,

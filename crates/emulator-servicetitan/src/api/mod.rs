@@ -128,6 +128,10 @@ pub fn router(state: EmulatorState) -> Router {
             get(crm::get_customer).patch(crm::patch_customer),
         )
         .route(
+            &format!("{CRM}/customers/contacts"),
+            get(crm::list_modified_contacts),
+        )
+        .route(
             &format!("{CRM}/customers/{{id}}/contacts"),
             get(crm::list_contacts).post(crm::create_contact),
         )

@@ -357,3 +357,55 @@ async fn a_deliberately_broken_response_fails_validation() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn bulk_contacts_need_a_modified_window_and_filter_by_customer() {
+    let w = spawn_world(LimitMode::Off).await;
+    let c = crm_spec();
+    let token = w.token(1).await;
+    let refused = w
+        .send(
+            Method::GET,
+            &token,
+            &crm(1, "customers/contacts?customerIds=1"),
+            None,
+        )
+        .await;
+    assert_problem(refused, 400).await;
+
+    let customers = w.get_json(&token, &crm(1, "customers?pageSize=3")).await;
+    let ids: Vec<i64> = customers["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    let joined = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let path = format!(
+        "customers/contacts?modifiedOnOrAfter=2000-01-01T00:00:00Z&customerIds={joined}&pageSize=5000"
+    );
+    let bulk = w.get_json(&token, &crm(1, &path)).await;
+    assert_valid(
+        c,
+        "PaginatedResponse_Of_Crm.V2.Customers.CustomerContactWithModifiedOnAndCustomerIdResponse",
+        &bulk,
+    );
+    let data = bulk["data"].as_array().unwrap();
+    assert!(!data.is_empty());
+    assert!(
+        data.iter()
+            .all(|contact| ids.contains(&contact["customerId"].as_i64().unwrap()))
+    );
+    // The same contacts the per-customer route lists.
+    let mut per_customer = 0;
+    for id in &ids {
+        let one = w
+            .get_json(
+                &token,
+                &crm(1, &format!("customers/{id}/contacts?pageSize=500")),
+            )
+            .await;
+        per_customer += one["data"].as_array().unwrap().len();
+    }
+    assert_eq!(data.len(), per_customer);
+}

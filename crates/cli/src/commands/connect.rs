@@ -1,0 +1,137 @@
+//! `ledgerbridge connect servicetitan`: prove credentials, then keep them encrypted.
+//!
+//! The connection is registered first, which refuses a tenant that was connected to another
+//! company or environment before (sandbox data must never reach production books); only then
+//! are the credentials proven (a token and one page) and stored. A proof that fails removes the
+//! registration it made, so a failed `connect` leaves the ledger as it was.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use ledgerbridge_core::System;
+use ledgerbridge_ledger::{Environment, NewConnection};
+use ledgerbridge_servicetitan::{ConnectRequest, Credentials, Endpoints, connect};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::args::{ConnectCommand, GlobalArgs, ServiceTitanConnectArgs};
+use crate::context::Context;
+use crate::exit::{Exit, UsageError};
+
+pub(crate) async fn run(global: &GlobalArgs, command: ConnectCommand) -> anyhow::Result<Exit> {
+    match command {
+        ConnectCommand::ServiceTitan(args) => servicetitan(global, args).await,
+    }
+}
+
+/// A secret from a file (trailing newline ignored) or else an environment variable.
+pub(crate) fn read_secret(
+    file: Option<&Path>,
+    env: &str,
+    flag: &str,
+) -> anyhow::Result<SecretString> {
+    if let Some(path) = file {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("{flag} {}", path.display()))?;
+        return Ok(SecretString::from(
+            text.trim_end_matches(['\r', '\n']).to_owned(),
+        ));
+    }
+    match std::env::var(env) {
+        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        _ => Err(UsageError(format!("give {flag} FILE or set ${env}")).into()),
+    }
+}
+
+fn endpoints(ctx: &Context) -> anyhow::Result<Endpoints> {
+    let Some(st) = &ctx.settings.servicetitan else {
+        return Ok(Endpoints::production());
+    };
+    let api_base = Url::parse(&st.api_base)
+        .with_context(|| format!("servicetitan.api_base = {:?}", st.api_base))?;
+    let auth = Url::parse(&st.auth_base)
+        .with_context(|| format!("servicetitan.auth_base = {:?}", st.auth_base))?;
+    let token_url = auth
+        .join("connect/token")
+        .context("servicetitan.auth_base")?;
+    Ok(Endpoints {
+        api_base,
+        token_url,
+    })
+}
+
+fn environment(endpoints: &Endpoints) -> Environment {
+    match endpoints.environment() {
+        ledgerbridge_servicetitan::Environment::Sandbox => Environment::Sandbox,
+        ledgerbridge_servicetitan::Environment::Integration => Environment::Integration,
+        ledgerbridge_servicetitan::Environment::Production => Environment::Production,
+    }
+}
+
+async fn servicetitan(global: &GlobalArgs, args: ServiceTitanConnectArgs) -> anyhow::Result<Exit> {
+    let ctx = Context::load(global)?;
+    let tenant_id: i64 = args.tenant.parse().map_err(|_| {
+        UsageError(format!(
+            "--tenant {:?} is not a ServiceTitan tenant id",
+            args.tenant
+        ))
+    })?;
+    let credentials = Credentials {
+        client_id: args.client_id,
+        client_secret: read_secret(
+            args.client_secret_file.as_deref(),
+            "SERVICETITAN_CLIENT_SECRET",
+            "--client-secret-file",
+        )?,
+        app_key: read_secret(
+            args.app_key_file.as_deref(),
+            "SERVICETITAN_APP_KEY",
+            "--app-key-file",
+        )?,
+    };
+    let endpoints = endpoints(&ctx)?;
+    let ledger = ctx.open_ledger().await?;
+    let store = ledger.credential_store(Some(ctx.key()?));
+    let existed = ledger
+        .connections()
+        .find(&args.tenant, System::ServiceTitan)
+        .await?
+        .is_some();
+    let connection = ledger
+        .connections()
+        .register(&NewConnection {
+            system: System::ServiceTitan,
+            tenant: args.tenant.clone(),
+            company: args.tenant.clone(),
+            environment: environment(&endpoints),
+        })
+        .await?;
+    let request = ConnectRequest {
+        connection: connection.id.to_string(),
+        endpoints,
+        tenant_id,
+        credentials,
+        http: Default::default(),
+    };
+    match connect(&store, request).await {
+        Ok(proven) => {
+            ledger.connections().record_success(connection.id).await?;
+            println!(
+                "ServiceTitan tenant {} connected ({} environment, {}); credentials stored encrypted.",
+                proven.tenant_id, proven.environment, proven.api_host
+            );
+            ledger.close().await;
+            Ok(Exit::Ok)
+        }
+        Err(error) => {
+            if !existed {
+                ledger.connections().remove(connection.id).await?;
+            }
+            ledger.close().await;
+            bail!(
+                "ServiceTitan refused the credentials for tenant {}: {error}",
+                args.tenant
+            )
+        }
+    }
+}
