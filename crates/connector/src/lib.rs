@@ -32,7 +32,8 @@ pub mod wire;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use error::{BoxError, ConnectorError, RemoteProblem};
 pub use http::{
-    ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, RateLimit, RetryPolicy,
+    ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, ProblemParser, RateLimit,
+    RetryPolicy,
 };
 pub use source::{
     ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, FieldServiceSource, Quarantined,

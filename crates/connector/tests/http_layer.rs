@@ -441,3 +441,80 @@ async fn logs_carry_path_status_and_trace_id_but_no_token_secret_or_pii() {
         );
     }
 }
+
+/// A vendor that is not RFC 7807 (Xero's `ValidationException`, `X-Rate-Limit-Problem`).
+fn pascal_case_problem(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    trace_id: Option<String>,
+) -> ledgerbridge_connector::RemoteProblem {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    ledgerbridge_connector::RemoteProblem {
+        status,
+        title: value["Message"].as_str().map(str::to_owned),
+        kind: headers
+            .get("x-rate-limit-problem")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        trace_id,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_problem_parser_reads_failed_bodies_and_headers_while_classification_stays() {
+    let server = MockServer::start().await;
+    mount_token(&server, 3600).await;
+    Mock::given(method("PUT"))
+        .and(path("/api.xro/2.0/Invoices"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation exception occurred"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api.xro/2.0/Invoices"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3000")
+                .insert_header("x-rate-limit-problem", "day"),
+        )
+        .mount(&server)
+        .await;
+    let layer = layer().with_problem_parser(pascal_case_problem);
+    let auth = provider(&server, &layer);
+
+    let body = json!({ "Invoices": [] });
+    let put = ApiRequest::json(
+        "create invoices",
+        Method::PUT,
+        url(&server, "/api.xro/2.0/Invoices"),
+        "tenant-1",
+        &body,
+        Idempotency::Keyed("key-1".into()),
+    )
+    .unwrap();
+    match layer.send(&auth, &put).await {
+        Err(ConnectorError::Validation { problem }) => {
+            assert_eq!(
+                problem.title.as_deref(),
+                Some("A validation exception occurred")
+            );
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+
+    let get = ApiRequest::get(
+        "list invoices",
+        url(&server, "/api.xro/2.0/Invoices"),
+        "tenant-1",
+    );
+    match layer.send(&auth, &get).await {
+        Err(e @ ConnectorError::RateLimited { .. }) => {
+            assert_eq!(e.problem().and_then(|p| p.kind.as_deref()), Some("day"));
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(3000)));
+        }
+        other => panic!("expected rate limited, got {other:?}"),
+    }
+}

@@ -156,12 +156,30 @@ impl ApiResponse {
     }
 }
 
+/// Reads a failed response into a [`RemoteProblem`]: status, headers, body and the trace id
+/// taken from the headers. Vendors that do not speak RFC 7807 (QuickBooks' `Fault`, Xero's
+/// `ValidationException` and `X-Rate-Limit-Problem` header) install their own with
+/// [`HttpLayer::with_problem_parser`]; classification, Retry-After and retries stay here.
+pub type ProblemParser =
+    fn(u16, &reqwest::header::HeaderMap, &[u8], Option<String>) -> RemoteProblem;
+
+/// The default [`ProblemParser`]: RFC 7807 / ASP.NET `ProblemDetails`.
+pub fn rfc7807_problem(
+    status: u16,
+    _headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    trace_id: Option<String>,
+) -> RemoteProblem {
+    RemoteProblem::from_body(status, body, trace_id)
+}
+
 /// The shared HTTP layer of one connector (see the module docs).
 #[derive(Debug)]
 pub struct HttpLayer {
     client: reqwest::Client,
     pacer: Pacer,
     retry: RetryPolicy,
+    problem_parser: ProblemParser,
 }
 
 impl HttpLayer {
@@ -178,7 +196,14 @@ impl HttpLayer {
             client,
             pacer: Pacer::new(settings.rate_limit),
             retry: settings.retry.clone(),
+            problem_parser: rfc7807_problem,
         })
+    }
+
+    /// Replaces how failed responses are read (see [`ProblemParser`]).
+    pub fn with_problem_parser(mut self, parser: ProblemParser) -> Self {
+        self.problem_parser = parser;
+        self
     }
 
     /// The underlying client, for token endpoints (same pool, same policies).
@@ -241,7 +266,7 @@ impl HttpLayer {
                 trace_id,
             });
         }
-        let problem = RemoteProblem::from_body(status.as_u16(), &body, trace_id);
+        let problem = (self.problem_parser)(status.as_u16(), &headers, &body, trace_id);
         let retry_after = headers::retry_after(&headers, chrono::Utc::now()).or_else(|| {
             problem
                 .title
