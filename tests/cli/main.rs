@@ -3,4 +3,5 @@
 mod connect;
 mod helpers;
 mod init_and_runs;
+mod mappings;
 mod sandbox_serve;
