@@ -24,6 +24,7 @@
 pub mod credentials;
 pub mod error;
 pub mod http;
+pub mod oauth;
 pub mod redact;
 pub mod source;
 pub mod token;

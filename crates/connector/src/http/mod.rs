@@ -180,6 +180,7 @@ pub struct HttpLayer {
     pacer: Pacer,
     retry: RetryPolicy,
     problem_parser: ProblemParser,
+    default_retry_after: Option<Duration>,
 }
 
 impl HttpLayer {
@@ -197,7 +198,15 @@ impl HttpLayer {
             pacer: Pacer::new(settings.rate_limit),
             retry: settings.retry.clone(),
             problem_parser: rfc7807_problem,
+            default_retry_after: None,
         })
+    }
+
+    /// How long to wait after a 429 that carries no `Retry-After` (vendors that document a
+    /// fixed back-off, such as QuickBooks' one minute, instead of sending the header).
+    pub fn with_default_retry_after(mut self, wait: Duration) -> Self {
+        self.default_retry_after = Some(wait);
+        self
     }
 
     /// Replaces how failed responses are read (see [`ProblemParser`]).
@@ -267,12 +276,18 @@ impl HttpLayer {
             });
         }
         let problem = (self.problem_parser)(status.as_u16(), &headers, &body, trace_id);
-        let retry_after = headers::retry_after(&headers, chrono::Utc::now()).or_else(|| {
-            problem
-                .title
-                .as_deref()
-                .and_then(headers::retry_after_from_title)
-        });
+        let retry_after = headers::retry_after(&headers, chrono::Utc::now())
+            .or_else(|| {
+                problem
+                    .title
+                    .as_deref()
+                    .and_then(headers::retry_after_from_title)
+            })
+            .or(if status == StatusCode::TOO_MANY_REQUESTS {
+                self.default_retry_after
+            } else {
+                None
+            });
         Err(match ConnectorError::from_status(problem, retry_after) {
             ConnectorError::NotSupported { problem, .. } => ConnectorError::NotSupported {
                 operation: request.operation.to_owned(),
