@@ -3,5 +3,6 @@
 mod connect;
 mod helpers;
 mod init_and_runs;
+mod init_sandbox;
 mod mappings;
 mod sandbox_serve;

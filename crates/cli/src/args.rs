@@ -72,6 +72,8 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
     },
+    /// Revoke a connection's tokens at the remote, then forget its credentials.
+    Disconnect(DisconnectArgs),
     /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -85,6 +87,19 @@ pub(crate) struct InitArgs {
     /// Replace an existing ledgerbridge.toml (the ledger and key are never replaced).
     #[arg(long)]
     pub(crate) force: bool,
+    /// Configure both demo tenants against a running `ledgerbridge sandbox serve` and connect
+    /// all three systems (approving the sandbox consent pages).
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+    /// Where the sandbox runs (with --sandbox).
+    #[arg(long, default_value = "127.0.0.1", requires = "sandbox")]
+    pub(crate) sandbox_host: String,
+    #[arg(long, default_value_t = 8701, requires = "sandbox")]
+    pub(crate) servicetitan_port: u16,
+    #[arg(long, default_value_t = 8702, requires = "sandbox")]
+    pub(crate) quickbooks_port: u16,
+    #[arg(long, default_value_t = 8703, requires = "sandbox")]
+    pub(crate) xero_port: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +200,47 @@ pub(crate) enum ConnectCommand {
     /// A ServiceTitan tenant (client credentials + app key).
     #[command(name = "servicetitan")]
     ServiceTitan(ServiceTitanConnectArgs),
+    /// A QuickBooks Online company (OAuth consent in a browser; the realm id becomes the company).
+    #[command(name = "quickbooks")]
+    QuickBooks(OAuthConnectArgs),
+    /// A Xero organisation (OAuth consent with PKCE; the organisation chosen from /connections).
+    Xero(XeroConnectArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OAuthConnectArgs {
+    /// The ServiceTitan tenant this company serves (default: the only [[tenants]] entry with
+    /// this target).
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
+    /// Approve the local sandbox's consent page without a browser (refused unless the
+    /// authorize URL is a loopback address).
+    #[arg(long)]
+    pub(crate) approve_sandbox: bool,
+    /// How long to wait for the consent, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub(crate) timeout_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct XeroConnectArgs {
+    #[command(flatten)]
+    pub(crate) common: OAuthConnectArgs,
+    /// The Xero organisation (tenant id) to connect (default: the tenant's configured company).
+    #[arg(long)]
+    pub(crate) xero_tenant: Option<String>,
+    /// granular (apps created from March 2026) or classic scopes; offline_access is always asked.
+    #[arg(long, default_value = "granular")]
+    pub(crate) scopes: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DisconnectArgs {
+    /// servicetitan, quickbooks or xero.
+    pub(crate) system: String,
+    /// The ServiceTitan tenant whose connection to drop (default: the only one of that system).
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,6 @@ pub(crate) enum Exit {
     /// Another live sync holds the ledger's lease.
     LedgerBusy = 4,
     /// A connection's tokens are expired or revoked; the message names the `connect` command.
-    #[allow(dead_code)] // returned once connections refresh tokens
     ReconnectNeeded = 5,
 }
 
@@ -37,6 +36,11 @@ pub(crate) fn classify(error: &anyhow::Error) -> Exit {
         }
         if let Some(ledgerbridge_ledger::LeaseError::Busy { .. }) = cause.downcast_ref() {
             return Exit::LedgerBusy;
+        }
+        if let Some(error) = cause.downcast_ref::<ledgerbridge_connector::ConnectorError>()
+            && error.needs_reconnect()
+        {
+            return Exit::ReconnectNeeded;
         }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return Exit::Error;

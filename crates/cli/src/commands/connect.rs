@@ -21,6 +21,8 @@ use crate::exit::{Exit, UsageError};
 pub(crate) async fn run(global: &GlobalArgs, command: ConnectCommand) -> anyhow::Result<Exit> {
     match command {
         ConnectCommand::ServiceTitan(args) => servicetitan(global, args).await,
+        ConnectCommand::QuickBooks(args) => super::oauth::quickbooks(global, args).await,
+        ConnectCommand::Xero(args) => super::oauth::xero(global, args).await,
     }
 }
 
@@ -70,12 +72,6 @@ fn environment(endpoints: &Endpoints) -> Environment {
 
 async fn servicetitan(global: &GlobalArgs, args: ServiceTitanConnectArgs) -> anyhow::Result<Exit> {
     let ctx = Context::load(global)?;
-    let tenant_id: i64 = args.tenant.parse().map_err(|_| {
-        UsageError(format!(
-            "--tenant {:?} is not a ServiceTitan tenant id",
-            args.tenant
-        ))
-    })?;
     let credentials = Credentials {
         client_id: args.client_id,
         client_secret: read_secret(
@@ -89,20 +85,36 @@ async fn servicetitan(global: &GlobalArgs, args: ServiceTitanConnectArgs) -> any
             "--app-key-file",
         )?,
     };
-    let endpoints = endpoints(&ctx)?;
+    connect_servicetitan(&ctx, &args.tenant, credentials).await?;
+    Ok(Exit::Ok)
+}
+
+/// Registers, proves and stores one ServiceTitan tenant's credentials (also used by
+/// `init --sandbox`).
+pub(crate) async fn connect_servicetitan(
+    ctx: &Context,
+    tenant: &str,
+    credentials: Credentials,
+) -> anyhow::Result<()> {
+    let tenant_id: i64 = tenant.parse().map_err(|_| {
+        UsageError(format!(
+            "--tenant {tenant:?} is not a ServiceTitan tenant id"
+        ))
+    })?;
+    let endpoints = endpoints(ctx)?;
     let ledger = ctx.open_ledger().await?;
     let store = ledger.credential_store(Some(ctx.key()?));
     let existed = ledger
         .connections()
-        .find(&args.tenant, System::ServiceTitan)
+        .find(tenant, System::ServiceTitan)
         .await?
         .is_some();
     let connection = ledger
         .connections()
         .register(&NewConnection {
             system: System::ServiceTitan,
-            tenant: args.tenant.clone(),
-            company: args.tenant.clone(),
+            tenant: tenant.to_owned(),
+            company: tenant.to_owned(),
             environment: environment(&endpoints),
         })
         .await?;
@@ -121,17 +133,14 @@ async fn servicetitan(global: &GlobalArgs, args: ServiceTitanConnectArgs) -> any
                 proven.tenant_id, proven.environment, proven.api_host
             );
             ledger.close().await;
-            Ok(Exit::Ok)
+            Ok(())
         }
         Err(error) => {
             if !existed {
                 ledger.connections().remove(connection.id).await?;
             }
             ledger.close().await;
-            bail!(
-                "ServiceTitan refused the credentials for tenant {}: {error}",
-                args.tenant
-            )
+            bail!("ServiceTitan refused the credentials for tenant {tenant}: {error}")
         }
     }
 }

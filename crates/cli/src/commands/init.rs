@@ -47,6 +47,12 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
             config.display()
         );
     }
+    // Read the sandbox before writing anything, so an unreachable sandbox leaves no files.
+    let sandbox = if args.sandbox {
+        Some(super::init_sandbox::config_text(&args).await?)
+    } else {
+        None
+    };
     let key = ensure_key(&args.dir.join(KEY_FILE))?;
     let ledger_path = args.dir.join(LEDGER_FILE);
     let ledger = Ledger::open(
@@ -63,14 +69,24 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
         .await
         .context("the key does not match this existing ledger")?;
     ledger.close().await;
-    std::fs::write(&config, CONFIG_TEMPLATE)
-        .with_context(|| format!("writing {}", config.display()))?;
+    let text = sandbox
+        .as_ref()
+        .map_or(CONFIG_TEMPLATE, |c| c.text.as_str());
+    std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
     println!(
         "Wrote {}, {} and the key.",
         config.display(),
         ledger_path.display()
     );
-    println!("Next: add [[tenants]] to {CONFIG_FILE}, then `ledgerbridge connect servicetitan`.");
+    match sandbox {
+        Some(sandbox) => {
+            super::init_sandbox::connect_all(&config, &sandbox).await?;
+            println!("Sandbox ready: both demo tenants are configured and connected.");
+        }
+        None => println!(
+            "Next: add [[tenants]] to {CONFIG_FILE}, then `ledgerbridge connect servicetitan`."
+        ),
+    }
     Ok(Exit::Ok)
 }
 

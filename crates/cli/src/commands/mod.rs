@@ -4,6 +4,8 @@ pub(crate) mod connect;
 pub(crate) mod db;
 pub(crate) mod doctor;
 pub(crate) mod init;
+pub(crate) mod init_sandbox;
 pub(crate) mod mappings;
+pub(crate) mod oauth;
 pub(crate) mod runs;
 pub(crate) mod sandbox;

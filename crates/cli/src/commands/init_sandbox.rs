@@ -1,0 +1,178 @@
+//! `init --sandbox`: a config for both demo tenants read from a running sandbox's
+//! `/_sandbox/info`, then every connection made (the sandbox consent pages approved by the
+//! bridge itself, which is refused for anything but a loopback address).
+//!
+//! The sandbox's client secrets are public constants, so this one config carries them inline;
+//! a production config takes them from the environment or a file.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use ledgerbridge_servicetitan::Credentials;
+use secrecy::SecretString;
+use serde_json::Value;
+
+use crate::args::{GlobalArgs, InitArgs, LogFormat, OAuthConnectArgs, XeroConnectArgs};
+use crate::context::Context;
+
+/// The config text and what connecting needs from the sandbox info.
+pub(crate) struct SandboxConfig {
+    pub(crate) text: String,
+    servicetitan: Value,
+    quickbooks_tenant: String,
+    xero_tenant: String,
+}
+
+async fn info(
+    client: &reqwest::Client,
+    host: &str,
+    port: u16,
+    name: &str,
+) -> anyhow::Result<Value> {
+    let url = format!("http://{host}:{port}/_sandbox/info");
+    let response = client.get(&url).send().await.with_context(|| {
+        format!("no {name} sandbox at {url}; start one with `ledgerbridge sandbox serve` first")
+    })?;
+    if !response.status().is_success() {
+        bail!("{url} answered {}", response.status());
+    }
+    response
+        .json()
+        .await
+        .with_context(|| format!("{url} did not answer the sandbox info JSON"))
+}
+
+fn text(value: &Value, key: &str) -> anyhow::Result<String> {
+    value[key]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("the sandbox info has no {key}"))
+}
+
+/// A TOML basic string (JSON's escapes are valid TOML escapes).
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).expect("a string serializes")
+}
+
+/// A loopback redirect URI on a free port (the sandbox accepts any loopback redirect).
+fn free_redirect() -> anyhow::Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .context("finding a free port for the OAuth redirect")?;
+    Ok(format!(
+        "http://127.0.0.1:{}/callback",
+        listener.local_addr()?.port()
+    ))
+}
+
+pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()?;
+    let host = args.sandbox_host.as_str();
+    let st = info(&client, host, args.servicetitan_port, "ServiceTitan").await?;
+    let qbo = info(&client, host, args.quickbooks_port, "QuickBooks").await?;
+    let xero = info(&client, host, args.xero_port, "Xero").await?;
+    let tenants = st["tenants"]
+        .as_array()
+        .context("the ServiceTitan sandbox info lists no tenants")?;
+    let tenant_for = |target: &str| {
+        tenants
+            .iter()
+            .find(|t| t["target"] == target)
+            .map(|t| t["tenant_id"].to_string())
+            .with_context(|| format!("the sandbox has no tenant for {target}"))
+    };
+    let (quickbooks_tenant, xero_tenant) = (tenant_for("quickbooks")?, tenant_for("xero")?);
+    let mut out = String::from(
+        "# ledgerbridge configuration for the local sandbox (`ledgerbridge init --sandbox`).\n\
+         # The sandbox's credentials are public constants; a production config takes secrets\n\
+         # from the environment or a *_file path instead. Every key: config/example.toml.\n\n\
+         [ledger]\npath = \"ledgerbridge.db\"\nkey_file = \"ledgerbridge.key\"\n\n[sync]\ninclude_pending = false\n\n",
+    );
+    out += &format!(
+        "[servicetitan]\napi_base = {}\nauth_base = {}\n\n",
+        quoted(&text(&st, "api_base")?),
+        quoted(&text(&st, "auth_base")?)
+    );
+    out += &format!(
+        "[quickbooks]\napi_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n\n",
+        quoted(&text(&qbo, "api_base")?),
+        quoted(&text(&qbo, "authorize_url")?),
+        quoted(&text(&qbo, "token_url")?),
+        quoted(&text(&qbo, "revoke_url")?),
+        quoted(&text(&qbo, "client_id")?),
+        quoted(&text(&qbo, "client_secret")?),
+        quoted(&free_redirect()?),
+    );
+    out += &format!(
+        "[xero]\napi_base = {}\nidentity_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n\n",
+        quoted(&text(&xero, "api_base")?),
+        quoted(&text(&xero, "identity_base")?),
+        quoted(&text(&xero, "authorize_url")?),
+        quoted(&text(&xero, "token_url")?),
+        quoted(&text(&xero, "revoke_url")?),
+        quoted(&text(&xero, "client_id")?),
+        quoted(&text(&xero, "client_secret")?),
+        quoted(&free_redirect()?),
+    );
+    for tenant in tenants {
+        let target = tenant["target"].as_str().unwrap_or_default();
+        let company = match target {
+            "quickbooks" => text(&qbo, "realm_id")?,
+            "xero" => text(&xero, "tenant_id")?,
+            other => bail!("the sandbox tenant has an unknown target {other:?}"),
+        };
+        out += &format!(
+            "[[tenants]]\nservicetitan_tenant = {}\nname = {}\ntarget = {}\ncompany = {}\n\n",
+            quoted(&tenant["tenant_id"].to_string()),
+            quoted(tenant["name"].as_str().unwrap_or_default()),
+            quoted(target),
+            quoted(&company),
+        );
+    }
+    Ok(SandboxConfig {
+        text: out,
+        servicetitan: st,
+        quickbooks_tenant,
+        xero_tenant,
+    })
+}
+
+/// Connects both ServiceTitan tenants, the QuickBooks company and the Xero organisation.
+pub(crate) async fn connect_all(config: &Path, sandbox: &SandboxConfig) -> anyhow::Result<()> {
+    let global = GlobalArgs {
+        config: Some(config.to_path_buf()),
+        ledger: None,
+        log_format: LogFormat::Text,
+        verbose: 0,
+        quiet: 0,
+    };
+    let ctx = Context::load(&global)?;
+    let app_key = text(&sandbox.servicetitan, "app_key")?;
+    for tenant in sandbox.servicetitan["tenants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let credentials = Credentials {
+            client_id: text(tenant, "client_id")?,
+            client_secret: SecretString::from(text(tenant, "client_secret")?),
+            app_key: SecretString::from(app_key.clone()),
+        };
+        super::connect::connect_servicetitan(&ctx, &tenant["tenant_id"].to_string(), credentials)
+            .await?;
+    }
+    let consent = |tenant: &str| OAuthConnectArgs {
+        tenant: Some(tenant.to_owned()),
+        approve_sandbox: true,
+        timeout_secs: 60,
+    };
+    super::oauth::connect_quickbooks(&ctx, &consent(&sandbox.quickbooks_tenant)).await?;
+    let xero = XeroConnectArgs {
+        common: consent(&sandbox.xero_tenant),
+        xero_tenant: None,
+        scopes: "granular".into(),
+    };
+    super::oauth::connect_xero(&ctx, &xero).await?;
+    Ok(())
+}
