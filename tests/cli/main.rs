@@ -6,3 +6,4 @@ mod init_and_runs;
 mod init_sandbox;
 mod mappings;
 mod sandbox_serve;
+mod serve;

@@ -74,6 +74,8 @@ pub(crate) enum Command {
     },
     /// Revoke a connection's tokens at the remote, then forget its credentials.
     Disconnect(DisconnectArgs),
+    /// The review web UI: dashboard, conflicts, report, mappings, runs.
+    Serve(ServeArgs),
     /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -257,4 +259,17 @@ pub(crate) struct ServiceTitanConnectArgs {
     /// A file holding the application key (else $SERVICETITAN_APP_KEY).
     #[arg(long)]
     pub(crate) app_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen. Any address other than loopback requires a password.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: std::net::SocketAddr,
+    /// A file holding the login password (else $LEDGERBRIDGE_WEB_PASSWORD).
+    #[arg(long)]
+    pub(crate) password_file: Option<PathBuf>,
+    /// A further Host name the UI answers to (e.g. this machine's LAN name); repeatable.
+    #[arg(long = "allow-host")]
+    pub(crate) allow_hosts: Vec<String>,
 }

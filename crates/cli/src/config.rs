@@ -17,7 +17,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 /// Environment variables that are not config keys.
-const NON_KEY_VARS: [&str; 3] = ["config", "key", "log"];
+const NON_KEY_VARS: [&str; 4] = ["config", "key", "log", "web_password"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

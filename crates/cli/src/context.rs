@@ -11,6 +11,8 @@ use crate::config::{self, LoadedSettings, Settings};
 
 /// The environment variable that holds the base64 ledger key (wins over the key file).
 pub(crate) const KEY_VAR: &str = "LEDGERBRIDGE_KEY";
+/// The web UI password (with `serve`), when no `--password-file` is given.
+pub(crate) const WEB_PASSWORD_VAR: &str = "LEDGERBRIDGE_WEB_PASSWORD";
 const CONFIG_VAR: &str = "LEDGERBRIDGE_CONFIG";
 const ENV_PREFIX: &str = "LEDGERBRIDGE_";
 

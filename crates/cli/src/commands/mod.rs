@@ -9,3 +9,4 @@ pub(crate) mod mappings;
 pub(crate) mod oauth;
 pub(crate) mod runs;
 pub(crate) mod sandbox;
+pub(crate) mod serve;

@@ -1,0 +1,19 @@
+//! The web UI's integration tests: one binary, socket-free (`oneshot`) except the browser test.
+
+mod helpers;
+mod seed;
+
+// Host rule, CSRF, sessions, login, headers.
+mod security;
+// Every route renders from a seeded ledger and answers its errors.
+mod routes;
+// The resolve flow, end to end on the ledger.
+mod resolve;
+// Typed values are checked against the record before anything is recorded.
+mod typed_values;
+// Mappings: list, save, validate, remove.
+mod mappings;
+// Rendered pages, snapshot-tested.
+mod snapshots;
+// Headless Chromium through WebDriver against `serve` on port 0.
+mod browser;
