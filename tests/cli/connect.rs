@@ -104,3 +104,46 @@ async fn servicetitan_credentials_are_proven_stored_encrypted_and_listed_by_doct
         );
     }
 }
+
+#[test]
+fn an_unreachable_servicetitan_is_reported_as_such_not_as_refused_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    run(ledgerbridge(dir.path()).args(["init"]), 0);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("ledgerbridge.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[servicetitan]\napi_base = \"http://127.0.0.1:{closed}\"\nauth_base = \"http://127.0.0.1:{closed}\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let out = run(
+        ledgerbridge(dir.path())
+            .args([
+                "connect",
+                "servicetitan",
+                "--tenant",
+                "7",
+                "--client-id",
+                "cid.x",
+            ])
+            .env("SERVICETITAN_CLIENT_SECRET", "s")
+            .env("SERVICETITAN_APP_KEY", "k"),
+        1,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not reach ServiceTitan"), "{stderr}");
+    assert!(!stderr.contains("refused the credentials"), "{stderr}");
+    let out = run(
+        ledgerbridge(dir.path()).args(["doctor", "--format", "json"]),
+        0,
+    );
+    assert_eq!(
+        stdout_json(&out),
+        serde_json::json!([]),
+        "nothing registered"
+    );
+}

@@ -160,7 +160,12 @@ pub(crate) fn load(
     if let Some(dir) = file.as_deref().and_then(Path::parent) {
         settings.resolve_paths(dir);
     }
-    settings.validate()?;
+    settings.validate().map_err(|e| match (e, &file) {
+        (ConfigError::Invalid(message), Some(path)) => {
+            ConfigError::Invalid(format!("{message} (in {})", path.display()))
+        }
+        (e, _) => e,
+    })?;
     Ok(LoadedSettings { settings, file })
 }
 
@@ -312,6 +317,10 @@ mod tests {
         );
         let message = load(&path, true, "LBTEST_TGT_").unwrap_err().to_string();
         assert!(message.contains("tenants[1].target"), "{message}");
+        assert!(
+            message.contains("ledgerbridge.toml"),
+            "the file is named too: {message}"
+        );
     }
 
     #[test]

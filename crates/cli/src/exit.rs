@@ -23,7 +23,8 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// A mistake in how the command was called (bad flag value, missing file): exit 2.
+/// A mistake in how the command was called (a bad flag value, a bad line in a file given on
+/// the command line): exit 2. A config file that is missing or wrong is an error (exit 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub(crate) struct UsageError(pub(crate) String);

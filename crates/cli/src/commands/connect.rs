@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use ledgerbridge_connector::ConnectorError;
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::{Environment, NewConnection};
 use ledgerbridge_servicetitan::{ConnectRequest, Credentials, Endpoints, connect};
@@ -49,17 +50,41 @@ fn endpoints(ctx: &Context) -> anyhow::Result<Endpoints> {
     let Some(st) = &ctx.settings.servicetitan else {
         return Ok(Endpoints::production());
     };
+    let file = ctx
+        .config_file
+        .as_ref()
+        .map(|f| format!(" in {}", f.display()))
+        .unwrap_or_default();
     let api_base = Url::parse(&st.api_base)
-        .with_context(|| format!("servicetitan.api_base = {:?}", st.api_base))?;
+        .with_context(|| format!("servicetitan.api_base = {:?}{file}", st.api_base))?;
     let auth = Url::parse(&st.auth_base)
-        .with_context(|| format!("servicetitan.auth_base = {:?}", st.auth_base))?;
+        .with_context(|| format!("servicetitan.auth_base = {:?}{file}", st.auth_base))?;
     let token_url = auth
         .join("connect/token")
-        .context("servicetitan.auth_base")?;
+        .with_context(|| format!("servicetitan.auth_base{file}"))?;
     Ok(Endpoints {
         api_base,
         token_url,
     })
+}
+
+/// What went wrong, worded by how the person should react.
+fn connect_failure(tenant: &str, host: &str, error: &ConnectorError) -> String {
+    match error {
+        ConnectorError::Unauthorized { .. } | ConnectorError::ReconnectNeeded { .. } => {
+            format!("ServiceTitan refused the credentials for tenant {tenant}: {error}")
+        }
+        ConnectorError::Transient { .. }
+        | ConnectorError::OutcomeUnknown { .. }
+        | ConnectorError::RateLimited { .. } => {
+            format!(
+                "could not reach ServiceTitan at {host} for tenant {tenant} (nothing was stored): {error}"
+            )
+        }
+        _ => {
+            format!("connecting ServiceTitan tenant {tenant} failed (nothing was stored): {error}")
+        }
+    }
 }
 
 fn environment(endpoints: &Endpoints) -> Environment {
@@ -102,6 +127,7 @@ pub(crate) async fn connect_servicetitan(
         ))
     })?;
     let endpoints = endpoints(ctx)?;
+    let host = endpoints.api_base.host_str().unwrap_or_default().to_owned();
     let ledger = ctx.open_ledger().await?;
     let store = ledger.credential_store(Some(ctx.key()?));
     let existed = ledger
@@ -123,7 +149,14 @@ pub(crate) async fn connect_servicetitan(
         endpoints,
         tenant_id,
         credentials,
-        http: Default::default(),
+        // A person is waiting: prove the credentials with a short retry budget.
+        http: ledgerbridge_connector::HttpSettings {
+            retry: ledgerbridge_connector::RetryPolicy {
+                max_retries: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
     };
     match connect(&store, request).await {
         Ok(proven) => {
@@ -140,7 +173,7 @@ pub(crate) async fn connect_servicetitan(
                 ledger.connections().remove(connection.id).await?;
             }
             ledger.close().await;
-            bail!("ServiceTitan refused the credentials for tenant {tenant}: {error}")
+            bail!("{}", connect_failure(tenant, &host, &error))
         }
     }
 }
