@@ -6,7 +6,9 @@
 //! draft 4, which is what OpenAPI 3.0's schema object is based on. Swagger 2.0 cannot say that a
 //! property may be null, yet the real APIs return nulls for absent values; for a Swagger 2.0
 //! document without any `x-nullable`, every *property* is therefore accepted as null (its type is
-//! still checked when it is not null). Formats are not asserted (they are annotations in the
+//! still checked when it is not null, and a `required` property must still be present). This is
+//! deliberate: ServiceTitan's CRM document marks e.g. a contact's `phoneSettings` as required,
+//! and an email contact has none to give. Formats are not asserted (they are annotations in the
 //! vendors' documents: `decimal`, `int64`, …).
 
 use std::collections::HashMap;
