@@ -63,6 +63,15 @@ async fn init_sandbox_connects_everything_and_disconnect_forgets_one() {
         .map(|c: &Value| {
             assert_eq!(c["environment"], "sandbox", "{c}");
             assert_eq!(c["status"], "ok", "{c}");
+            if c["system"] == "servicetitan" {
+                assert!(c["tokens"].is_null(), "{c}");
+            } else {
+                // Token dates, never tokens: a fresh consent needs no reconnect.
+                assert_eq!(c["tokens"]["reconnect_needed"], false, "{c}");
+                assert_eq!(c["tokens"]["refresh_token_age_days"], 0, "{c}");
+                assert!(c["tokens"]["refresh_token_expires_at"].is_string(), "{c}");
+                assert!(!c.to_string().contains("access_token\":"), "{c}");
+            }
             (
                 c["system"].as_str().unwrap().to_owned(),
                 c["company"].as_str().unwrap().to_owned(),
