@@ -7,3 +7,4 @@ mod init_sandbox;
 mod mappings;
 mod sandbox_serve;
 mod serve;
+mod sync;

@@ -64,6 +64,8 @@ pub(crate) enum Command {
     /// Sync runs recorded in the ledger.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Sync ServiceTitan into QuickBooks or Xero through the outbox.
+    Sync(SyncArgs),
     /// Connect a system: prove its credentials and store them encrypted in the ledger.
     #[command(subcommand)]
     Connect(ConnectCommand),
@@ -272,4 +274,22 @@ pub(crate) struct ServeArgs {
     /// A further Host name the UI answers to (e.g. this machine's LAN name); repeatable.
     #[arg(long = "allow-host")]
     pub(crate) allow_hosts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// Only this ServiceTitan tenant (default: every [[tenants]] block).
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
+    /// Only tenants that sync to this target (quickbooks or xero).
+    #[arg(long)]
+    pub(crate) target: Option<String>,
+    /// Print the plan; write nothing anywhere (no remote writes, no links, no cursors).
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Skip invoices dated before this day (in addition to sync.start_date).
+    #[arg(long)]
+    pub(crate) since: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: OutputFormat,
 }

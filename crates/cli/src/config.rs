@@ -68,6 +68,10 @@ pub(crate) struct SyncSettings {
     pub(crate) include_pending: bool,
     /// Mark synced invoices as exported in ServiceTitan (with the accounting id).
     pub(crate) mark_exported: Option<bool>,
+    /// The Xero tracking category that carries ServiceTitan business units.
+    pub(crate) tracking_category: Option<String>,
+    /// QuickBooks: a US company with automated sales tax (lines TAX/NON, one tax code).
+    pub(crate) quickbooks_us_sales_tax: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +82,8 @@ pub(crate) struct ServiceTitanSettings {
     pub(crate) api_base: String,
     /// Precedes `/connect/token`.
     pub(crate) auth_base: String,
+    /// Read export feeds with `includeRecentChanges=true` (changes younger than 15 minutes).
+    pub(crate) include_recent_changes: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

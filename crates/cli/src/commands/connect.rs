@@ -46,7 +46,7 @@ pub(crate) fn read_secret(
     }
 }
 
-fn endpoints(ctx: &Context) -> anyhow::Result<Endpoints> {
+pub(crate) fn endpoints(ctx: &Context) -> anyhow::Result<Endpoints> {
     let Some(st) = &ctx.settings.servicetitan else {
         return Ok(Endpoints::production());
     };

@@ -174,5 +174,37 @@ pub(crate) async fn connect_all(config: &Path, sandbox: &SandboxConfig) -> anyho
         scopes: "granular".into(),
     };
     super::oauth::connect_xero(&ctx, &xero).await?;
+    set_demo_mappings(&ctx).await
+}
+
+/// Maps every GL account, business unit, tax zone and payment type of each demo tenant onto its
+/// target's lists, so `sync` works at once (`mappings list` shows them; edit them like any).
+async fn set_demo_mappings(ctx: &Context) -> anyhow::Result<()> {
+    let ledger = ctx.open_ledger().await?;
+    let store: std::sync::Arc<dyn ledgerbridge_connector::CredentialStore> =
+        std::sync::Arc::new(ledger.credential_store(Some(ctx.key()?)));
+    let mut total = 0;
+    for tenant in &ctx.settings.tenants {
+        let st =
+            super::targets::servicetitan(ctx, &ledger, store.as_ref(), &tenant.servicetitan_tenant)
+                .await?;
+        let target = super::targets::target(ctx, &ledger, store.clone(), tenant).await?;
+        let mappings = ledgerbridge_reconcile::sandbox::demo_mappings(
+            &tenant.servicetitan_tenant,
+            &st,
+            &target,
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "reading the demo mapping choices of tenant {}",
+                tenant.servicetitan_tenant
+            )
+        })?;
+        total += mappings.len();
+        ledger.mappings().upsert_all(&mappings).await?;
+    }
+    println!("Set {total} demo mappings (see `ledgerbridge mappings list`).");
+    ledger.close().await;
     Ok(())
 }

@@ -10,3 +10,5 @@ pub(crate) mod oauth;
 pub(crate) mod runs;
 pub(crate) mod sandbox;
 pub(crate) mod serve;
+pub(crate) mod sync;
+pub(crate) mod targets;

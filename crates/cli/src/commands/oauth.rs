@@ -148,16 +148,7 @@ pub(crate) async fn connect_quickbooks(
     use ledgerbridge_quickbooks as qbo;
     let (tenant, company) = configured_tenant(ctx, System::QuickBooks, args.tenant.as_deref())?;
     let app = app_settings(ctx.settings.quickbooks.as_ref(), "quickbooks")?;
-    let endpoints = qbo::Endpoints {
-        api_base: url("quickbooks", "api_base", &app.api_base)?,
-        authorize_url: url("quickbooks", "authorize_url", &app.authorize_url)?,
-        token_url: url("quickbooks", "token_url", &app.token_url)?,
-        revoke_url: url(
-            "quickbooks",
-            "revoke_url",
-            app.revoke_url.as_deref().unwrap_or_default(),
-        )?,
-    };
+    let (endpoints, _) = quickbooks_app(ctx)?;
     let request = qbo::ConnectRequest {
         endpoints,
         client_id: app.client_id.clone(),
@@ -207,7 +198,33 @@ pub(crate) async fn connect_quickbooks(
     Ok(())
 }
 
-fn xero_app(ctx: &Context) -> anyhow::Result<ledgerbridge_xero::XeroApp> {
+/// The QuickBooks endpoints and OAuth app of the config.
+pub(crate) fn quickbooks_app(
+    ctx: &Context,
+) -> anyhow::Result<(
+    ledgerbridge_quickbooks::Endpoints,
+    ledgerbridge_connector::oauth::OAuthApp,
+)> {
+    let app = app_settings(ctx.settings.quickbooks.as_ref(), "quickbooks")?;
+    let endpoints = ledgerbridge_quickbooks::Endpoints {
+        api_base: url("quickbooks", "api_base", &app.api_base)?,
+        authorize_url: url("quickbooks", "authorize_url", &app.authorize_url)?,
+        token_url: url("quickbooks", "token_url", &app.token_url)?,
+        revoke_url: url(
+            "quickbooks",
+            "revoke_url",
+            app.revoke_url.as_deref().unwrap_or_default(),
+        )?,
+    };
+    let oauth = endpoints.oauth_app(
+        app.client_id.clone(),
+        client_secret(app, "quickbooks")?,
+        url("quickbooks", "redirect_uri", &app.redirect_uri)?,
+    );
+    Ok((endpoints, oauth))
+}
+
+pub(crate) fn xero_app(ctx: &Context) -> anyhow::Result<ledgerbridge_xero::XeroApp> {
     let app = app_settings(ctx.settings.xero.as_ref(), "xero")?;
     let identity = app.identity_base.as_deref().ok_or_else(|| {
         UsageError("xero.identity_base is needed (it precedes /connections)".into())
@@ -331,22 +348,7 @@ pub(crate) async fn disconnect(global: &GlobalArgs, args: DisconnectArgs) -> any
             None
         }
         System::QuickBooks => {
-            let app = app_settings(ctx.settings.quickbooks.as_ref(), "quickbooks")?;
-            let endpoints = ledgerbridge_quickbooks::Endpoints {
-                api_base: url("quickbooks", "api_base", &app.api_base)?,
-                authorize_url: url("quickbooks", "authorize_url", &app.authorize_url)?,
-                token_url: url("quickbooks", "token_url", &app.token_url)?,
-                revoke_url: url(
-                    "quickbooks",
-                    "revoke_url",
-                    app.revoke_url.as_deref().unwrap_or_default(),
-                )?,
-            };
-            let oauth = endpoints.oauth_app(
-                app.client_id.clone(),
-                client_secret(app, "quickbooks")?,
-                url("quickbooks", "redirect_uri", &app.redirect_uri)?,
-            );
+            let (_, oauth) = quickbooks_app(&ctx)?;
             Some(
                 ledgerbridge_quickbooks::disconnect(
                     &oauth,

@@ -1,0 +1,255 @@
+//! `ledgerbridge sync`: every configured tenant (or the chosen ones) through the sync engine,
+//! under the ledger's lease, with a run row, a summary and exit codes scripts can trust.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use ledgerbridge_connector::CredentialStore;
+use ledgerbridge_core::{EntityKind, System};
+use ledgerbridge_ledger::{LeaseClaim, LeaseGuard};
+use ledgerbridge_reconcile::{
+    Progress, SyncContext, SyncReport, SyncSettings, TenantRun, TenantSpec, finish_run, start_run,
+    sync_tenant,
+};
+use tokio::sync::Mutex;
+
+use crate::args::{GlobalArgs, OutputFormat, SyncArgs};
+use crate::context::Context;
+use crate::exit::{Exit, UsageError};
+use crate::output::print_listing;
+
+/// A spinner on stderr while a person watches; nothing when stderr is not a terminal.
+struct Spinner(ProgressBar);
+
+impl Spinner {
+    fn new() -> Self {
+        let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {pos} records  {msg}")
+                    .expect("static template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Self(bar)
+    }
+}
+
+impl Progress for Spinner {
+    fn records(&self, tenant: &str, entity: EntityKind, n: usize) {
+        self.0.inc(n as u64);
+        self.0.set_message(format!("tenant {tenant}: {entity}"));
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".to_owned())
+}
+
+fn pid_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn settings(ctx: &Context, args: &SyncArgs) -> SyncSettings {
+    let sync = &ctx.settings.sync;
+    SyncSettings {
+        start_date: sync.start_date,
+        since: args.since,
+        include_pending: sync.include_pending,
+        mark_exported: sync.mark_exported.unwrap_or(true),
+        dry_run: args.dry_run,
+        tracking_category: sync
+            .tracking_category
+            .clone()
+            .or_else(|| SyncSettings::default().tracking_category),
+        ..SyncSettings::default()
+    }
+}
+
+/// Heartbeats the lease while the run lasts, so a long tenant never looks stale.
+fn keep_alive(lease: Arc<Mutex<LeaseGuard>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            if let Err(e) = lease.lock().await.heartbeat().await {
+                tracing::warn!(error = %e, "lease heartbeat failed");
+            }
+        }
+    })
+}
+
+fn print_report(report: &SyncReport, format: OutputFormat) -> anyhow::Result<()> {
+    if format == OutputFormat::Json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+        return Ok(());
+    }
+    let json = serde_json::to_value(report)?;
+    let rows = json["targets"].as_array().cloned().unwrap_or_default();
+    let header = [
+        "tenant",
+        "target",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "blocked",
+        "conflicts",
+        "errors",
+    ];
+    print_listing(format, &rows, &header, |t| {
+        header
+            .iter()
+            .map(|k| t[*k].to_string().trim_matches('"').to_owned())
+            .collect()
+    })?;
+    for target in &rows {
+        for blocked in target["blocked_records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(20)
+        {
+            println!(
+                "blocked {} {}: {}",
+                blocked["entity"],
+                blocked["servicetitan_id"],
+                blocked["reason"].as_str().unwrap_or("")
+            );
+        }
+    }
+    if report.dry_run {
+        println!("Dry run: nothing was written anywhere.");
+    }
+    Ok(())
+}
+
+pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    let ctx = Context::load(global)?;
+    let target_filter: Option<System> = args
+        .target
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(UsageError)?;
+    let tenants: Vec<_> = ctx
+        .settings
+        .tenants
+        .iter()
+        .filter(|t| {
+            args.tenant
+                .as_ref()
+                .is_none_or(|id| *id == t.servicetitan_tenant)
+        })
+        .filter(|t| target_filter.is_none_or(|s| s.as_str() == t.target))
+        .collect();
+    if tenants.is_empty() {
+        return Err(UsageError(
+            "no [[tenants]] block matches; add one to the config or fix --tenant/--target".into(),
+        )
+        .into());
+    }
+    let ledger = ctx.open_ledger().await?;
+    let store: Arc<dyn CredentialStore> = Arc::new(ledger.credential_store(Some(ctx.key()?)));
+    let host = host_name();
+    let claim = LeaseClaim {
+        pid: std::process::id(),
+        host: &host,
+        run: None,
+        stale_after: Duration::from_secs(ctx.settings.ledger.lease_stale_seconds),
+        is_alive: &pid_alive,
+    };
+    let mut lease = ledger.lease().acquire(&claim).await?;
+    if let Some(takeover) = lease.takeover() {
+        tracing::warn!(?takeover, "took over a stale sync lease");
+    }
+    let run = start_run(&ledger, args.dry_run).await?;
+    lease.set_run(run).await?;
+    let lease = Arc::new(Mutex::new(lease));
+    let heartbeat = keep_alive(lease.clone());
+    let settings = settings(&ctx, &args);
+    let spinner = Spinner::new();
+    let mut runs: Vec<TenantRun> = Vec::new();
+    let mut failure: Option<anyhow::Error> = None;
+    for tenant in tenants {
+        let built = async {
+            let st = super::targets::servicetitan(
+                &ctx,
+                &ledger,
+                store.as_ref(),
+                &tenant.servicetitan_tenant,
+            )
+            .await?;
+            let target = super::targets::target(&ctx, &ledger, store.clone(), tenant).await?;
+            anyhow::Ok((st, target))
+        }
+        .await;
+        let (st, target) = match built {
+            Ok(pair) => pair,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        let spec = TenantSpec {
+            tenant: tenant.servicetitan_tenant.clone(),
+            target: tenant.target.parse().map_err(UsageError)?,
+            company: tenant.company.clone(),
+        };
+        let cx = SyncContext {
+            ledger: &ledger,
+            run,
+            servicetitan: &st,
+            target: &target,
+            tenant: &spec,
+            settings: &settings,
+            progress: &spinner,
+        };
+        runs.push(sync_tenant(cx).await);
+    }
+    spinner.0.finish_and_clear();
+    heartbeat.abort();
+    let reconnect = runs
+        .iter()
+        .filter_map(|r| r.error.as_ref())
+        .find(|e| e.needs_reconnect())
+        .map(ToString::to_string);
+    let stopped = runs
+        .iter()
+        .filter_map(|r| r.error.as_ref())
+        .map(ToString::to_string)
+        .next();
+    let report = finish_run(&ledger, run, args.dry_run, runs).await?;
+    if let Ok(lease) = Arc::try_unwrap(lease) {
+        lease
+            .into_inner()
+            .release()
+            .await
+            .context("releasing the sync lease")?;
+    }
+    print_report(&report, args.format)?;
+    ledger.close().await;
+    if let Some(message) = reconnect {
+        eprintln!("error: {message}");
+        return Ok(Exit::ReconnectNeeded);
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(message) = stopped {
+        eprintln!("error: the run stopped early: {message}");
+        return Ok(Exit::Error);
+    }
+    Ok(if report.has_conflicts() {
+        Exit::ConflictsPending
+    } else {
+        Exit::Ok
+    })
+}

@@ -1,0 +1,93 @@
+//! Building a tenant's connectors from the config and the ledger's encrypted credentials.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use ledgerbridge_connector::CredentialStore;
+use ledgerbridge_connector::oauth::Clock;
+use ledgerbridge_core::System;
+use ledgerbridge_ledger::Ledger;
+use ledgerbridge_reconcile::{AnyTarget, QuickBooksTarget, XeroTarget};
+use ledgerbridge_servicetitan::ServiceTitan;
+
+use crate::config::TenantSettings;
+use crate::context::Context;
+use crate::exit::UsageError;
+
+/// The ledger connection id of `tenant`'s connection to `system`, or how to make one.
+pub(crate) async fn connection_id(
+    ledger: &Ledger,
+    tenant: &str,
+    system: System,
+) -> anyhow::Result<String> {
+    match ledger.connections().find(tenant, system).await? {
+        Some(connection) => Ok(connection.id.to_string()),
+        None => Err(UsageError(format!(
+            "tenant {tenant} has no {system} connection; run `ledgerbridge connect {system}{}` first",
+            if system == System::ServiceTitan { format!(" --tenant {tenant}") } else { String::new() }
+        ))
+        .into()),
+    }
+}
+
+pub(crate) async fn servicetitan(
+    ctx: &Context,
+    ledger: &Ledger,
+    store: &dyn CredentialStore,
+    tenant: &str,
+) -> anyhow::Result<ServiceTitan> {
+    let id = connection_id(ledger, tenant, System::ServiceTitan).await?;
+    let tenant_id: i64 = tenant
+        .parse()
+        .map_err(|_| UsageError(format!("tenant {tenant:?} is not a ServiceTitan id")))?;
+    let recent = ctx
+        .settings
+        .servicetitan
+        .as_ref()
+        .and_then(|s| s.include_recent_changes);
+    let endpoints = super::connect::endpoints(ctx)?;
+    ServiceTitan::from_store(store, &id, endpoints, tenant_id, |config| {
+        if let Some(recent) = recent {
+            config.include_recent_changes = recent;
+        }
+    })
+    .await
+    .with_context(|| format!("ServiceTitan tenant {tenant}"))
+}
+
+pub(crate) async fn target(
+    ctx: &Context,
+    ledger: &Ledger,
+    store: Arc<dyn CredentialStore>,
+    tenant: &TenantSettings,
+) -> anyhow::Result<AnyTarget> {
+    let system: System = tenant.target.parse().map_err(UsageError)?;
+    let id = connection_id(ledger, &tenant.servicetitan_tenant, system).await?;
+    match system {
+        System::QuickBooks => {
+            let (endpoints, app) = super::oauth::quickbooks_app(ctx)?;
+            let config =
+                ledgerbridge_quickbooks::QuickBooksConfig::new(endpoints, tenant.company.clone());
+            let qbo = ledgerbridge_quickbooks::QuickBooks::from_store(config, app, store, &id)?;
+            let us_tax = ctx.settings.sync.quickbooks_us_sales_tax.unwrap_or(true);
+            Ok(AnyTarget::QuickBooks(Box::new(QuickBooksTarget::new(
+                qbo, us_tax,
+            ))))
+        }
+        System::Xero => {
+            let app = super::oauth::xero_app(ctx)?;
+            let xero =
+                ledgerbridge_xero::from_store(&app, store, &id, Clock::system(), |_| {}).await?;
+            let tracking = ctx
+                .settings
+                .sync
+                .tracking_category
+                .clone()
+                .or_else(|| Some("Business Unit".to_owned()));
+            Ok(AnyTarget::Xero(Box::new(XeroTarget::new(xero, tracking))))
+        }
+        System::ServiceTitan => {
+            Err(UsageError("a tenant's target is quickbooks or xero".into()).into())
+        }
+    }
+}

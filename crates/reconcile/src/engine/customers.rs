@@ -1,0 +1,378 @@
+//! Customers: link, then match (stamp, email/phone, name + address), review or create.
+//!
+//! Every decision goes to the audit log with its evidence as field names and a confidence,
+//! never the values compared. A weak match writes nothing: the customer is parked with the
+//! reason and listed by `ledgerbridge links suggested` until a person links it.
+
+use std::collections::HashSet;
+
+use ledgerbridge_connector::SourceRecord;
+use ledgerbridge_core::{Customer, EntityKind};
+use ledgerbridge_ledger::{NewSnapshot, OperationId};
+use serde_json::json;
+
+use super::Engine;
+use super::apply::Applied;
+use crate::error::SyncError;
+use crate::matching::{Decision, decide};
+use crate::report::Outcome;
+use crate::target::{AccountingTarget, RejectionKind, Write, WriteOutcome};
+
+const CUSTOMER: EntityKind = EntityKind::Customer;
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    pub(crate) async fn handle_customers(
+        &mut self,
+        records: Vec<SourceRecord<Customer>>,
+    ) -> Result<(), SyncError> {
+        let mut writes = Vec::new();
+        for rec in &records {
+            if let Some(w) = self.plan_customer(rec).await? {
+                writes.push(w);
+            }
+        }
+        if self.dry() {
+            for w in writes {
+                let outcome = match w {
+                    Write::CreateCustomer { .. } => Outcome::Created,
+                    _ => Outcome::Updated,
+                };
+                self.planned.insert(w.servicetitan_id());
+                self.report.record(CUSTOMER, outcome);
+            }
+            return Ok(());
+        }
+        let mut round = writes;
+        // A second round only for names QuickBooks/Xero refused as taken (a vendor or an
+        // employee can hold a display name the customer list does not show).
+        for _ in 0..2 {
+            if round.is_empty() {
+                break;
+            }
+            let mut again = Vec::new();
+            for applied in self.apply(round).await? {
+                if let Some(retry) = self.settle_customer(applied).await? {
+                    again.push(retry);
+                }
+            }
+            round = again;
+        }
+        for w in round {
+            let source = self.write_source(&w);
+            self.park(CUSTOMER, &source, "the display name is taken twice".into());
+        }
+        Ok(())
+    }
+
+    fn write_source(&self, w: &Write) -> SourceRecord<Customer> {
+        let customer = match w {
+            Write::CreateCustomer { customer, .. } | Write::UpdateCustomer { customer, .. } => {
+                customer.clone()
+            }
+            _ => unreachable_customer(),
+        };
+        self.source_of(CUSTOMER, w.servicetitan_id(), customer)
+    }
+
+    /// Loads the target's customers once per run, with the names they take and which are
+    /// already linked.
+    async fn load_customers(&mut self) -> Result<(), SyncError> {
+        if self.remote_customers.is_some() {
+            return Ok(());
+        }
+        let system = self.system().as_str();
+        let remote = self
+            .cx
+            .target
+            .customers()
+            .await
+            .map_err(|e| SyncError::remote(system, e))?;
+        for c in &remote {
+            self.taken_names
+                .insert(c.customer.display_name.trim().to_lowercase());
+        }
+        self.remote_customers = Some(remote);
+        Ok(())
+    }
+
+    /// The name to write: ServiceTitan's, or a disambiguated one when another customer has
+    /// it (`own` is the linked record's id, whose own name does not count as taken).
+    fn name_for(&self, customer: &Customer, id: i64, own: Option<&str>) -> String {
+        let plain = customer.display_name.trim().to_owned();
+        let lower = plain.to_lowercase();
+        let taken_by_other = self.remote_customers.iter().flatten().any(|c| {
+            c.customer.display_name.trim().to_lowercase() == lower && Some(c.id.as_str()) != own
+        });
+        let taken_now = own.is_none() && self.taken_names.contains(&lower);
+        if taken_by_other || taken_now {
+            self.cx.target.disambiguate(&plain, id)
+        } else {
+            plain
+        }
+    }
+
+    async fn plan_customer(
+        &mut self,
+        rec: &SourceRecord<Customer>,
+    ) -> Result<Option<Write>, SyncError> {
+        let id = rec.id;
+        if let Some(link) = self.link(CUSTOMER, id).await? {
+            self.planned.insert(id);
+            return match self.base::<Customer>(CUSTOMER, id).await? {
+                Some((_, base)) if base == rec.record => {
+                    self.unchanged(CUSTOMER, id);
+                    Ok(None)
+                }
+                Some((snapshot, _)) => {
+                    self.load_customers().await?;
+                    Ok(Some(Write::UpdateCustomer {
+                        servicetitan_id: id,
+                        customer: rec.record.clone(),
+                        name: self.name_for(&rec.record, id, Some(&link.target_id)),
+                        target_id: link.target_id,
+                        version: snapshot.target_version,
+                    }))
+                }
+                None => {
+                    // Linked by a person (`links set`): adopt ServiceTitan's record as the base.
+                    self.save_customer_base(rec, None, None).await?;
+                    self.unchanged(CUSTOMER, id);
+                    Ok(None)
+                }
+            };
+        }
+        if !rec.record.active {
+            self.report.record(CUSTOMER, Outcome::Skipped);
+            return Ok(None);
+        }
+        self.load_customers().await?;
+        let linked: HashSet<String> = self
+            .cx
+            .ledger
+            .links()
+            .list(self.tenant(), Some(CUSTOMER))
+            .await?
+            .into_iter()
+            .map(|l| l.target_id)
+            .collect();
+        let remote = self.remote_customers.as_deref().unwrap_or_default();
+        let candidates: Vec<_> = remote.iter().filter(|c| !linked.contains(&c.id)).collect();
+        let decision = decide(id, &rec.record, &candidates, self.cx.settings.strong_match);
+        match decision {
+            Decision::Link {
+                target_id,
+                confidence,
+                evidence,
+            } => {
+                let found = candidates
+                    .iter()
+                    .find(|c| c.id == target_id)
+                    .cloned()
+                    .cloned();
+                let version = found.as_ref().and_then(|c| c.version.clone());
+                self.save_customer_base(rec, Some(&target_id), version.clone())
+                    .await?;
+                self.event(
+                    "customer.matched",
+                    Some((CUSTOMER, id)),
+                    json!({"target_id": target_id, "confidence": confidence, "evidence": evidence}),
+                )
+                .await?;
+                self.planned.insert(id);
+                self.planned_links.insert(id, target_id.clone());
+                self.report.record(CUSTOMER, Outcome::Linked);
+                // An inactive accounting twin of an active customer is reactivated, or its new
+                // invoices would be refused.
+                let inactive = found.is_some_and(|c| !c.customer.active);
+                if inactive && rec.record.active {
+                    return Ok(Some(Write::UpdateCustomer {
+                        servicetitan_id: id,
+                        customer: rec.record.clone(),
+                        name: self.name_for(&rec.record, id, Some(&target_id)),
+                        target_id,
+                        version,
+                    }));
+                }
+                Ok(None)
+            }
+            Decision::Review {
+                target_id,
+                confidence,
+                evidence,
+            } => {
+                self.event(
+                    "customer.match.suggested",
+                    Some((CUSTOMER, id)),
+                    json!({"target_id": target_id, "confidence": confidence, "evidence": evidence}),
+                )
+                .await?;
+                let reason = format!(
+                    "possible match with {} customer {target_id} ({confidence}% confidence): \
+                     review it with `ledgerbridge links suggested`",
+                    self.system()
+                );
+                self.park(CUSTOMER, rec, reason);
+                Ok(None)
+            }
+            Decision::Create => {
+                let name = self.name_for(&rec.record, id, None);
+                self.taken_names.insert(name.to_lowercase());
+                self.taken_names
+                    .insert(rec.record.display_name.trim().to_lowercase());
+                Ok(Some(Write::CreateCustomer {
+                    servicetitan_id: id,
+                    customer: rec.record.clone(),
+                    name,
+                }))
+            }
+        }
+    }
+
+    /// Links (when `target_id` is given) and stores ServiceTitan's record as the base.
+    async fn save_customer_base(
+        &self,
+        rec: &SourceRecord<Customer>,
+        target_id: Option<&str>,
+        version: Option<String>,
+    ) -> Result<(), SyncError> {
+        if self.dry() {
+            return Ok(());
+        }
+        let key = self.key(CUSTOMER, rec.id);
+        let snapshot = NewSnapshot {
+            base: serde_json::to_value(&rec.record).unwrap_or_default(),
+            servicetitan_version: Some(rec.modified_on.to_rfc3339()),
+            target_version: version,
+            totals: None,
+            document_date: None,
+            run: Some(self.cx.run),
+        };
+        self.cx
+            .ledger
+            .transaction(async |tx| {
+                if let Some(target) = target_id {
+                    tx.links().insert(&key, target).await?;
+                }
+                tx.snapshots().save(&key, &snapshot).await
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Records what became of a customer write; returns a write to try again (a taken name,
+    /// now disambiguated).
+    pub(crate) async fn settle_customer(
+        &mut self,
+        applied: Applied,
+    ) -> Result<Option<Write>, SyncError> {
+        let Applied { write, op, outcome } = applied;
+        let (id, customer, name, create) = match &write {
+            Write::CreateCustomer {
+                servicetitan_id,
+                customer,
+                name,
+            } => (*servicetitan_id, customer.clone(), name.clone(), true),
+            Write::UpdateCustomer {
+                servicetitan_id,
+                customer,
+                name,
+                ..
+            } => (*servicetitan_id, customer.clone(), name.clone(), false),
+            _ => return Ok(None),
+        };
+        let source = self.source_of(CUSTOMER, id, customer.clone());
+        match outcome {
+            WriteOutcome::Saved(saved) => {
+                let key = self.key(CUSTOMER, id);
+                let snapshot = NewSnapshot {
+                    base: serde_json::to_value(&customer).unwrap_or_default(),
+                    servicetitan_version: Some(source.modified_on.to_rfc3339()),
+                    target_version: saved.version.clone(),
+                    totals: None,
+                    document_date: None,
+                    run: Some(self.cx.run),
+                };
+                let target_id = saved.id().to_owned();
+                self.cx
+                    .ledger
+                    .transaction(async |tx| {
+                        if let Some(op) = op {
+                            tx.outbox().confirm(op, Some(&target_id)).await?;
+                        }
+                        if create && tx.links().get(&key).await?.is_none() {
+                            tx.links().insert(&key, &target_id).await?;
+                        }
+                        tx.snapshots().save(&key, &snapshot).await
+                    })
+                    .await?;
+                self.taken_names.insert(name.to_lowercase());
+                self.planned.insert(id);
+                let disambiguated = name != customer.display_name.trim();
+                let kind = if create {
+                    "customer.created"
+                } else {
+                    "customer.updated"
+                };
+                self.event(
+                    kind,
+                    Some((CUSTOMER, id)),
+                    json!({"target_id": target_id, "disambiguated": disambiguated}),
+                )
+                .await?;
+                let outcome = if create {
+                    Outcome::Created
+                } else {
+                    Outcome::Updated
+                };
+                self.report.record(CUSTOMER, outcome);
+                Ok(None)
+            }
+            WriteOutcome::Rejected(r) => {
+                self.give_up(op, &format!("rejected: {:?}", r.kind)).await?;
+                let plain = customer.display_name.trim();
+                if create && r.kind == RejectionKind::DuplicateName && name == plain {
+                    return Ok(Some(Write::CreateCustomer {
+                        servicetitan_id: id,
+                        name: self.cx.target.disambiguate(plain, id),
+                        customer,
+                    }));
+                }
+                let reason = format!("{} refused the customer: {}", self.system(), r.message);
+                self.park(CUSTOMER, &source, reason);
+                Ok(None)
+            }
+            other => {
+                self.unsettled(CUSTOMER, &source, op, &other).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// `sent -> failed -> dead` for a refused operation (the reason is a kind, not data).
+    pub(crate) async fn give_up(
+        &self,
+        op: Option<OperationId>,
+        why: &str,
+    ) -> Result<(), SyncError> {
+        if let Some(op) = op {
+            let mut outbox = self.cx.ledger.outbox();
+            outbox.fail(op, why).await?;
+            outbox.give_up(op, why).await?;
+        }
+        Ok(())
+    }
+}
+
+fn unreachable_customer() -> Customer {
+    // Only customer writes reach `write_source`; an empty customer keeps this total.
+    Customer {
+        display_name: String::new(),
+        company_name: None,
+        email: None,
+        phone: None,
+        billing_address: Default::default(),
+        tax_exempt: false,
+        currency: None,
+        active: false,
+    }
+}

@@ -1,0 +1,156 @@
+//! Marking synced invoices and payments exported in ServiceTitan (with the accounting id as
+//! the external id), through the outbox: the operations are recorded `sent` before the call,
+//! and an interrupted call is simply sent again next run (marking is idempotent).
+
+use ledgerbridge_core::EntityKind;
+use ledgerbridge_ledger::{
+    NewOperation, OperationAction, OperationFilter, OperationId, OperationState, Side,
+};
+
+use super::Engine;
+use crate::error::SyncError;
+use crate::target::AccountingTarget;
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    fn mark_op(&self, entity: EntityKind, id: i64, external: Option<&str>) -> NewOperation {
+        NewOperation {
+            run: Some(self.cx.run),
+            tenant: self.tenant().to_owned(),
+            entity,
+            side: Side::ServiceTitan,
+            action: OperationAction::MarkExported,
+            servicetitan_id: Some(id.to_string()),
+            target_system: self.system(),
+            target_company: self.cx.tenant.company.clone(),
+            target_id: external.map(str::to_owned),
+            payload: serde_json::json!({ "external_id": external }),
+        }
+    }
+
+    async fn record_sent(&self, ops: Vec<NewOperation>) -> Result<Vec<OperationId>, SyncError> {
+        let ids = self
+            .cx
+            .ledger
+            .transaction(async |tx| {
+                let stored = tx.outbox().enqueue_all(&ops).await?;
+                let mut ids = Vec::with_capacity(stored.len());
+                for op in stored {
+                    tx.outbox().transition(op.id, OperationState::Sent).await?;
+                    ids.push(op.id);
+                }
+                Ok::<_, SyncError>(ids)
+            })
+            .await?;
+        Ok(ids)
+    }
+
+    /// Sends the marks queued by this page's invoices and payments.
+    pub(crate) async fn flush_marks(&mut self) -> Result<(), SyncError> {
+        if self.dry() {
+            return Ok(());
+        }
+        let marks = std::mem::take(&mut self.marks);
+        if !marks.is_empty() {
+            let ops = marks
+                .iter()
+                .map(|m| self.mark_op(EntityKind::Invoice, m.invoice_id, Some(&m.external_id)))
+                .collect();
+            let ids = self.record_sent(ops).await?;
+            let results = self
+                .cx
+                .servicetitan
+                .mark_invoices_exported(&marks)
+                .await
+                .map_err(|e| SyncError::remote("servicetitan", e))?;
+            let mut outbox = self.cx.ledger.outbox();
+            for (id, result) in ids.into_iter().zip(results) {
+                match result.outcome {
+                    Ok(()) => outbox.confirm(id, None).await.map(drop)?,
+                    Err(_) => {
+                        outbox
+                            .fail(id, "servicetitan refused the export mark")
+                            .await?;
+                        outbox
+                            .give_up(id, "servicetitan refused the export mark")
+                            .await?;
+                    }
+                }
+            }
+        }
+        let payments = std::mem::take(&mut self.payment_marks);
+        if !payments.is_empty() {
+            let ops = payments
+                .iter()
+                .map(|p| self.mark_op(EntityKind::Payment, *p, None))
+                .collect();
+            let ids = self.record_sent(ops).await?;
+            self.cx
+                .servicetitan
+                .mark_payments_exported(&payments)
+                .await
+                .map_err(|e| SyncError::remote("servicetitan", e))?;
+            let mut outbox = self.cx.ledger.outbox();
+            for id in ids {
+                outbox.confirm(id, None).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks left `sent` by an interrupted run are sent again (idempotent).
+    pub(crate) async fn resend_marks(&mut self) -> Result<(), SyncError> {
+        let filter = OperationFilter {
+            state: Some(OperationState::Sent),
+            tenant: Some(self.tenant().to_owned()),
+            run: None,
+            limit: Some(10_000),
+        };
+        let open = self.cx.ledger.outbox().list(&filter).await?;
+        let mut invoices = Vec::new();
+        let mut payments = Vec::new();
+        for op in open
+            .into_iter()
+            .filter(|o| o.action == OperationAction::MarkExported)
+        {
+            let Some(id) = op
+                .servicetitan_id
+                .as_deref()
+                .and_then(|s| s.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            match (op.entity, op.target_id.clone()) {
+                (EntityKind::Invoice, Some(external)) => invoices.push((op.id, id, external)),
+                (EntityKind::Payment, _) => payments.push((op.id, id)),
+                _ => {}
+            }
+        }
+        let st = self.cx.servicetitan;
+        if !invoices.is_empty() {
+            let marks: Vec<_> = invoices
+                .iter()
+                .map(|(_, id, external)| ledgerbridge_connector::ExportMark {
+                    invoice_id: *id,
+                    external_id: external.clone(),
+                    message: None,
+                })
+                .collect();
+            st.mark_invoices_exported(&marks)
+                .await
+                .map_err(|e| SyncError::remote("servicetitan", e))?;
+            for (op, _, _) in invoices {
+                self.cx.ledger.outbox().confirm(op, None).await?;
+            }
+        }
+        if !payments.is_empty() {
+            let ids: Vec<i64> = payments.iter().map(|(_, id)| *id).collect();
+            st.mark_payments_exported(&ids)
+                .await
+                .map_err(|e| SyncError::remote("servicetitan", e))?;
+            for (op, _) in payments {
+                self.cx.ledger.outbox().confirm(op, None).await?;
+            }
+        }
+        Ok(())
+    }
+}

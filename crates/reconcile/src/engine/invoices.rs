@@ -1,0 +1,304 @@
+//! Invoices: eligibility, plan (create / update / void / no-op / own echo), pre-existing
+//! records linked instead of duplicated, apply, verify, and the export mark.
+
+use std::collections::HashMap;
+
+use ledgerbridge_connector::{ExportMark, SourceRecord};
+use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, SourceRef};
+use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
+use serde_json::json;
+
+use super::Engine;
+use crate::eligibility::{Eligibility, invoice_eligibility};
+use crate::error::SyncError;
+use crate::mapping::blocked_reason;
+use crate::report::Outcome;
+use crate::settings::ExportId;
+use crate::target::{AccountingTarget, RemoteInvoice, Write};
+
+const INVOICE: EntityKind = EntityKind::Invoice;
+
+fn totals(invoice: &Invoice) -> SnapshotTotals {
+    SnapshotTotals {
+        total: invoice.total,
+        tax: invoice.tax,
+        balance: invoice.balance,
+    }
+}
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    pub(crate) async fn handle_invoices(
+        &mut self,
+        records: Vec<SourceRecord<Invoice>>,
+    ) -> Result<(), SyncError> {
+        let mut writes = Vec::new();
+        for rec in &records {
+            if let Some(w) = self.plan_invoice(rec).await? {
+                writes.push(w);
+            }
+        }
+        if self.dry() {
+            for w in writes {
+                let outcome = match w {
+                    Write::CreateInvoice { .. } => Outcome::Created,
+                    _ => Outcome::Updated,
+                };
+                self.report.record(INVOICE, outcome);
+            }
+            return Ok(());
+        }
+        if writes.is_empty() {
+            return Ok(());
+        }
+        for applied in self.apply(writes).await? {
+            self.settle_invoice(applied).await?;
+        }
+        Ok(())
+    }
+
+    /// The accounting id of a linked customer (a placeholder in a dry run for one that would
+    /// be created), or the reason the invoice must wait.
+    pub(crate) async fn customer_target(
+        &self,
+        customer: &SourceRef,
+    ) -> Result<Result<String, String>, SyncError> {
+        let Some(id) = customer.servicetitan_id() else {
+            return Ok(Err(format!(
+                "customer {customer} is not a ServiceTitan customer"
+            )));
+        };
+        if let Some(link) = self.link(EntityKind::Customer, id).await? {
+            return Ok(Ok(link.target_id));
+        }
+        if let Some(target) = self.planned_links.get(&id).filter(|_| self.dry()) {
+            return Ok(Ok(target.clone()));
+        }
+        if self.dry() && self.planned.contains(&id) {
+            return Ok(Ok(format!("(new customer {id})")));
+        }
+        let why = self
+            .report
+            .reason_for(EntityKind::Customer, id)
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        Ok(Err(format!("customer {id} is not in the books yet{why}")))
+    }
+
+    async fn plan_invoice(
+        &mut self,
+        rec: &SourceRecord<Invoice>,
+    ) -> Result<Option<Write>, SyncError> {
+        let id = rec.id;
+        let invoice = &rec.record;
+        if let Some(link) = self.link(INVOICE, id).await? {
+            let base = self.base::<Invoice>(INVOICE, id).await?;
+            let Some((snapshot, base)) = base else {
+                self.save_invoice_base(rec, &link.target_id, None, &[])
+                    .await?;
+                self.unchanged(INVOICE, id);
+                return Ok(None);
+            };
+            if invoice.status == InvoiceStatus::Voided {
+                if base.status == InvoiceStatus::Voided {
+                    self.unchanged(INVOICE, id);
+                    return Ok(None);
+                }
+                return Ok(Some(Write::VoidInvoice {
+                    servicetitan_id: id,
+                    target_id: link.target_id,
+                    version: snapshot.target_version,
+                    draft: base.status == InvoiceStatus::Draft,
+                }));
+            }
+            if base == *invoice {
+                // Our own write coming back (the export mark touched it), or no change.
+                self.unchanged(INVOICE, id);
+                return Ok(None);
+            }
+            let (customer_id, refs) = match self.invoice_inputs(rec).await? {
+                Ok(inputs) => inputs,
+                Err(reason) => {
+                    self.park(INVOICE, rec, reason);
+                    return Ok(None);
+                }
+            };
+            let key = self.key(INVOICE, id);
+            let line_ids = self
+                .cx
+                .ledger
+                .links()
+                .lines(&key)
+                .await?
+                .into_iter()
+                .filter_map(|l| Some((l.servicetitan_item_id.parse().ok()?, l.target_line_id)))
+                .collect();
+            return Ok(Some(Write::UpdateInvoice {
+                servicetitan_id: id,
+                invoice: invoice.clone(),
+                customer_id,
+                refs,
+                target_id: link.target_id,
+                version: snapshot.target_version,
+                line_ids,
+            }));
+        }
+        let start = self.cx.settings.effective_start();
+        if let Eligibility::Skip(reason) =
+            invoice_eligibility(rec, start, self.cx.settings.include_pending)
+        {
+            self.report.record(INVOICE, Outcome::Skipped);
+            self.event(
+                "sync.skipped",
+                Some((INVOICE, id)),
+                json!({"reason": reason}),
+            )
+            .await?;
+            return Ok(None);
+        }
+        let (customer_id, refs) = match self.invoice_inputs(rec).await? {
+            Ok(inputs) => inputs,
+            Err(reason) => {
+                self.park(INVOICE, rec, reason);
+                return Ok(None);
+            }
+        };
+        if let Some(found) = self.pre_existing(&invoice.number).await? {
+            let same = found.customer_id == customer_id
+                && found.total == invoice.total.amount()
+                && found.status != InvoiceStatus::Voided;
+            if same && !self.is_linked_elsewhere(&found.id).await? {
+                self.save_invoice_base(rec, &found.id, found.version.clone(), &[])
+                    .await?;
+                self.event(
+                    "invoice.linked",
+                    Some((INVOICE, id)),
+                    json!({"target_id": found.id, "evidence": ["number", "customer", "total"]}),
+                )
+                .await?;
+                self.queue_mark(id, &found.id, &invoice.number);
+                self.report.record(INVOICE, Outcome::Linked);
+                return Ok(None);
+            }
+            let reason = format!(
+                "an invoice numbered {} already exists in {} (id {}) but its customer or total \
+                 differs: link it with `ledgerbridge links set` or correct one side",
+                invoice.number,
+                self.system(),
+                found.id
+            );
+            self.park(INVOICE, rec, reason);
+            return Ok(None);
+        }
+        Ok(Some(Write::CreateInvoice {
+            servicetitan_id: id,
+            invoice: invoice.clone(),
+            customer_id,
+            refs,
+        }))
+    }
+
+    /// The linked customer and the resolved mappings, or why the invoice must wait.
+    async fn invoice_inputs(
+        &mut self,
+        rec: &SourceRecord<Invoice>,
+    ) -> Result<Result<(String, crate::target::InvoiceRefs), String>, SyncError> {
+        let customer_id = match self.customer_target(&rec.record.customer).await? {
+            Ok(id) => id,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let mappings = self.mappings.as_ref().expect("loaded before the feeds");
+        let refs = match mappings.invoice(&rec.record) {
+            Ok(refs) => refs,
+            Err(unmapped) => return Ok(Err(blocked_reason(&unmapped))),
+        };
+        let date = rec.record.invoice_date;
+        if self.closed_through().await?.is_some_and(|c| date <= c) {
+            return Ok(Err(self.period_reason(date)));
+        }
+        Ok(Ok((customer_id, refs)))
+    }
+
+    /// An accounting invoice with this number (the invoice list is read once per run).
+    async fn pre_existing(&mut self, number: &str) -> Result<Option<RemoteInvoice>, SyncError> {
+        if self.invoice_index.is_none() {
+            let system = self.system().as_str();
+            let all = self
+                .cx
+                .target
+                .invoices()
+                .await
+                .map_err(|e| SyncError::remote(system, e))?;
+            let mut index: HashMap<String, Vec<RemoteInvoice>> = HashMap::new();
+            for i in all {
+                index.entry(i.number.clone()).or_default().push(i);
+            }
+            self.invoice_index = Some(index);
+        }
+        let found = self.invoice_index.as_ref().and_then(|i| i.get(number));
+        Ok(found.and_then(|list| list.first().cloned()))
+    }
+
+    async fn is_linked_elsewhere(&self, target_id: &str) -> Result<bool, SyncError> {
+        Ok(self
+            .cx
+            .ledger
+            .links()
+            .find_by_target(INVOICE, self.system(), &self.cx.tenant.company, target_id)
+            .await?
+            .is_some())
+    }
+
+    /// Links (if not yet) and stores the invoice as the base with its line ids.
+    pub(crate) async fn save_invoice_base(
+        &self,
+        rec: &SourceRecord<Invoice>,
+        target_id: &str,
+        version: Option<String>,
+        lines: &[LineLink],
+    ) -> Result<(), SyncError> {
+        if self.dry() {
+            return Ok(());
+        }
+        let key = self.key(INVOICE, rec.id);
+        let snapshot = NewSnapshot {
+            base: serde_json::to_value(&rec.record).unwrap_or_default(),
+            servicetitan_version: Some(rec.modified_on.to_rfc3339()),
+            target_version: version,
+            totals: Some(totals(&rec.record)),
+            document_date: Some(rec.record.invoice_date),
+            run: Some(self.cx.run),
+        };
+        self.cx
+            .ledger
+            .transaction(async |tx| {
+                if tx.links().get(&key).await?.is_none() {
+                    tx.links().insert(&key, target_id).await?;
+                }
+                if !lines.is_empty() {
+                    tx.links().set_lines(&key, lines).await?;
+                }
+                tx.snapshots().save(&key, &snapshot).await
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) fn queue_mark(&mut self, id: i64, target_id: &str, number: &str) {
+        if !self.cx.settings.mark_exported || self.dry() {
+            return;
+        }
+        let external_id = match self.cx.settings.export_id {
+            ExportId::TargetId => target_id.to_owned(),
+            ExportId::Number => number.to_owned(),
+        };
+        let product = match self.system() {
+            ledgerbridge_core::System::Xero => "Xero",
+            _ => "QuickBooks Online",
+        };
+        self.marks.push(ExportMark {
+            invoice_id: id,
+            external_id,
+            message: Some(format!("Exported to {product} by ledgerbridge")),
+        });
+    }
+}

@@ -1,0 +1,380 @@
+//! The sync run of one tenant: recover, pull, plan, apply, verify, report.
+//!
+//! The order inside a tenant is fixed: unfinished requests of an earlier run are resolved
+//! first (replay, then look-up), then the customer, invoice and payment feeds are read in
+//! that order (an invoice needs its customer linked, a payment its invoices). For each feed
+//! the parked records of earlier runs are retried first, then the feed is read page by page
+//! from its durable cursor; each page is planned, applied through the outbox and verified,
+//! and only then is the cursor moved, in one ledger transaction with the records the page
+//! left parked. A crash re-reads at most one page, and the page's records already written are
+//! recognised (linked, same base snapshot) instead of written again.
+
+mod apply;
+mod customers;
+mod export;
+mod feed;
+mod invoices;
+mod payments;
+mod period;
+mod recover;
+mod settle;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ledgerbridge_connector::{ExportMark, SourceRecord};
+use ledgerbridge_core::{Customer, EntityKind, Invoice, Payment, System};
+use ledgerbridge_ledger::{Ledger, Link, NewEvent, RecordKey, RunId, RunStatus, Snapshot};
+use ledgerbridge_servicetitan::ServiceTitan;
+use serde::de::DeserializeOwned;
+
+use crate::error::SyncError;
+use crate::mapping::MappingSet;
+use crate::parked::{self, Parked, ParkedRecord};
+use crate::report::{Outcome, SyncReport, TargetReport};
+use crate::settings::{SyncSettings, TenantSpec};
+use crate::target::{AccountingTarget, RemoteCustomer, RemoteInvoice};
+
+/// Told how far a run got, for progress bars (the CLI hides them when not on a terminal).
+pub trait Progress: Send + Sync {
+    /// `n` more records of `entity` of `tenant` were handled.
+    fn records(&self, tenant: &str, entity: EntityKind, n: usize);
+}
+
+/// No progress display.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn records(&self, _: &str, _: EntityKind, _: usize) {}
+}
+
+/// Everything one tenant's sync uses; capabilities are passed in.
+pub struct SyncContext<'a, T> {
+    /// The ledger.
+    pub ledger: &'a Ledger,
+    /// The run (from [`start_run`]).
+    pub run: RunId,
+    /// The tenant's ServiceTitan connector.
+    pub servicetitan: &'a ServiceTitan,
+    /// The tenant's accounting target.
+    pub target: &'a T,
+    /// Which tenant and company.
+    pub tenant: &'a TenantSpec,
+    /// How to sync.
+    pub settings: &'a SyncSettings,
+    /// Progress display.
+    pub progress: &'a dyn Progress,
+}
+
+/// What one tenant's sync did, and why it stopped early if it did.
+#[derive(Debug)]
+pub struct TenantRun {
+    /// Its counts and blocked records.
+    pub report: TargetReport,
+    /// What stopped it (reconnect needed, a remote down, the ledger).
+    pub error: Option<SyncError>,
+}
+
+/// Starts a run row (also for a dry run, flagged as such).
+pub async fn start_run(ledger: &Ledger, dry_run: bool) -> Result<RunId, SyncError> {
+    Ok(ledger.runs().start(dry_run).await?.id)
+}
+
+/// Records how the run ended (counts on the run row) and returns the report.
+pub async fn finish_run(
+    ledger: &Ledger,
+    run: RunId,
+    dry_run: bool,
+    tenants: Vec<TenantRun>,
+) -> Result<SyncReport, SyncError> {
+    let failed = tenants.iter().any(|t| t.error.is_some());
+    let report = SyncReport::new(
+        run.0,
+        dry_run,
+        tenants.into_iter().map(|t| t.report).collect(),
+    );
+    let status = if failed {
+        RunStatus::Failed
+    } else if report.has_conflicts() {
+        RunStatus::Conflicts
+    } else {
+        RunStatus::Ok
+    };
+    ledger
+        .runs()
+        .finish(run, status, &report.counts_json())
+        .await?;
+    Ok(report)
+}
+
+/// Syncs one tenant; never panics on a remote failure: the report says what was done and the
+/// error what stopped it.
+pub async fn sync_tenant<T: AccountingTarget>(cx: SyncContext<'_, T>) -> TenantRun {
+    let mut engine = Engine::new(cx);
+    let error = engine.run().await.err();
+    if let Some(e) = &error {
+        tracing::warn!(tenant = %engine.cx.tenant.tenant, error = %e, "tenant sync stopped");
+        engine.report.stopped = Some(e.to_string());
+    }
+    TenantRun {
+        report: engine.report,
+        error,
+    }
+}
+
+pub(crate) struct Engine<'a, T> {
+    pub(crate) cx: SyncContext<'a, T>,
+    pub(crate) report: TargetReport,
+    pub(crate) mappings: Option<MappingSet>,
+    pub(crate) remote_customers: Option<Vec<RemoteCustomer>>,
+    pub(crate) invoice_index: Option<HashMap<String, Vec<RemoteInvoice>>>,
+    /// Display names taken in the books (lower-case), including those created this run.
+    pub(crate) taken_names: HashSet<String>,
+    /// Dry run: customers that would be linked or created.
+    pub(crate) planned: HashSet<i64>,
+    /// Dry run: customers that would be linked to an existing accounting customer.
+    pub(crate) planned_links: HashMap<i64, String>,
+    pub(crate) closed_through: Option<Option<NaiveDate>>,
+    pub(crate) parked_customers: Parked<Customer>,
+    pub(crate) parked_invoices: Parked<Invoice>,
+    pub(crate) parked_payments: Parked<Payment>,
+    pub(crate) marks: Vec<ExportMark>,
+    pub(crate) payment_marks: Vec<i64>,
+    pub(crate) versions: HashMap<(EntityKind, i64), DateTime<Utc>>,
+    /// Records handled earlier in this run: one coming back unchanged is our own echo (the
+    /// export mark touched it) and is not counted twice.
+    pub(crate) handled: HashSet<(EntityKind, i64)>,
+}
+
+/// What the feed loop needs of each entity's handling.
+pub(crate) trait Handle<R> {
+    fn handle(
+        &mut self,
+        records: Vec<SourceRecord<R>>,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send;
+    fn parked_mut(&mut self) -> &mut Parked<R>;
+}
+
+impl<'a, T: AccountingTarget> Engine<'a, T> {
+    fn new(cx: SyncContext<'a, T>) -> Self {
+        let report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
+        Self {
+            cx,
+            report,
+            mappings: None,
+            remote_customers: None,
+            invoice_index: None,
+            taken_names: HashSet::new(),
+            planned: HashSet::new(),
+            planned_links: HashMap::new(),
+            closed_through: None,
+            parked_customers: Parked::new(),
+            parked_invoices: Parked::new(),
+            parked_payments: Parked::new(),
+            marks: Vec::new(),
+            payment_marks: Vec::new(),
+            versions: HashMap::new(),
+            handled: HashSet::new(),
+        }
+    }
+
+    pub(crate) fn dry(&self) -> bool {
+        self.cx.settings.dry_run
+    }
+
+    pub(crate) fn tenant(&self) -> &str {
+        &self.cx.tenant.tenant
+    }
+
+    pub(crate) fn system(&self) -> System {
+        self.cx.tenant.target
+    }
+
+    async fn run(&mut self) -> Result<(), SyncError> {
+        let tenant = self.cx.tenant;
+        if tenant.target != self.cx.target.system() || tenant.company != self.cx.target.company() {
+            return Err(SyncError::Config(format!(
+                "tenant {} is configured for {} {} but the connector is for {} {}",
+                tenant.tenant,
+                tenant.target,
+                tenant.company,
+                self.cx.target.system(),
+                self.cx.target.company()
+            )));
+        }
+        let ledger = self.cx.ledger;
+        self.parked_customers = parked::load(ledger, &tenant.tenant, EntityKind::Customer).await?;
+        self.parked_invoices = parked::load(ledger, &tenant.tenant, EntityKind::Invoice).await?;
+        self.parked_payments = parked::load(ledger, &tenant.tenant, EntityKind::Payment).await?;
+        let rows = ledger.mappings().list(Some(&tenant.tenant)).await?;
+        let zones = self.tax_zone_index().await?;
+        self.mappings = Some(MappingSet::new(
+            tenant.target,
+            &rows,
+            self.cx.settings.defaults.clone(),
+            zones,
+        ));
+        if !self.dry() {
+            self.recover_unfinished().await?;
+        }
+        let st = self.cx.servicetitan;
+        self.run_feed(EntityKind::Customer, |from| st.customer_changes(from))
+            .await?;
+        self.run_feed(EntityKind::Invoice, |from| st.invoice_changes(from))
+            .await?;
+        self.run_feed(EntityKind::Payment, |from| st.payment_changes(from))
+            .await?;
+        Ok(())
+    }
+
+    /// ServiceTitan tax rate id (`st:N`) -> its zone's name.
+    async fn tax_zone_index(&self) -> Result<HashMap<String, String>, SyncError> {
+        let zones = self
+            .cx
+            .servicetitan
+            .tax_zones()
+            .await
+            .map_err(|e| SyncError::remote("servicetitan", e))?;
+        let mut index = HashMap::new();
+        for zone in zones {
+            let name = zone.name.clone().unwrap_or_else(|| zone.id.to_string());
+            for rate in &zone.rates {
+                index.insert(format!("st:{}", rate.id), name.clone());
+            }
+        }
+        Ok(index)
+    }
+
+    /// Counts a record with nothing to do, unless it is this run's own echo.
+    pub(crate) fn unchanged(&mut self, entity: EntityKind, id: i64) {
+        if !self.handled.contains(&(entity, id)) {
+            self.report.record(entity, Outcome::Unchanged);
+        }
+    }
+
+    pub(crate) fn key(&self, entity: EntityKind, id: i64) -> RecordKey {
+        RecordKey::new(
+            self.tenant(),
+            entity,
+            id.to_string(),
+            self.system(),
+            &self.cx.tenant.company,
+        )
+    }
+
+    pub(crate) async fn link(
+        &self,
+        entity: EntityKind,
+        id: i64,
+    ) -> Result<Option<Link>, SyncError> {
+        Ok(self.cx.ledger.links().get(&self.key(entity, id)).await?)
+    }
+
+    /// The stored base of a linked record, decoded.
+    pub(crate) async fn base<R: DeserializeOwned>(
+        &self,
+        entity: EntityKind,
+        id: i64,
+    ) -> Result<Option<(Snapshot, R)>, SyncError> {
+        let Some(snapshot) = self
+            .cx
+            .ledger
+            .snapshots()
+            .get(&self.key(entity, id))
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_value(snapshot.base.clone())
+            .ok()
+            .map(|r| (snapshot, r)))
+    }
+
+    /// Appends an audit event (ids and field names only); nothing in a dry run.
+    pub(crate) async fn event(
+        &self,
+        kind: &str,
+        record: Option<(EntityKind, i64)>,
+        detail: serde_json::Value,
+    ) -> Result<(), SyncError> {
+        if self.dry() {
+            return Ok(());
+        }
+        let mut event = NewEvent::new(kind)
+            .run(self.cx.run)
+            .tenant(self.tenant())
+            .detail(detail);
+        if let Some((entity, id)) = record {
+            event = event.record(entity, &id.to_string());
+        }
+        self.cx.ledger.events().append(&event).await?;
+        Ok(())
+    }
+
+    /// Blocks a record and parks it for the next run.
+    pub(crate) fn park<R: Clone>(
+        &mut self,
+        entity: EntityKind,
+        source: &SourceRecord<R>,
+        reason: String,
+    ) where
+        Self: Handle<R>,
+    {
+        self.report
+            .block(entity, source.id, Outcome::Blocked, reason.clone());
+        let parked = ParkedRecord::of(source, &reason);
+        self.parked_mut().insert(source.id, parked);
+    }
+
+    /// A source record rebuilt from a write (recovery settles writes of earlier runs).
+    pub(crate) fn source_of<R>(&self, entity: EntityKind, id: i64, record: R) -> SourceRecord<R> {
+        SourceRecord {
+            id,
+            modified_on: self
+                .versions
+                .get(&(entity, id))
+                .copied()
+                .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+            export_id: None,
+            remote_status: None,
+            record,
+        }
+    }
+}
+
+impl<T: AccountingTarget> Handle<Customer> for Engine<'_, T> {
+    fn handle(
+        &mut self,
+        records: Vec<SourceRecord<Customer>>,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send {
+        self.handle_customers(records)
+    }
+    fn parked_mut(&mut self) -> &mut Parked<Customer> {
+        &mut self.parked_customers
+    }
+}
+
+impl<T: AccountingTarget> Handle<Invoice> for Engine<'_, T> {
+    fn handle(
+        &mut self,
+        records: Vec<SourceRecord<Invoice>>,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send {
+        self.handle_invoices(records)
+    }
+    fn parked_mut(&mut self) -> &mut Parked<Invoice> {
+        &mut self.parked_invoices
+    }
+}
+
+impl<T: AccountingTarget> Handle<Payment> for Engine<'_, T> {
+    fn handle(
+        &mut self,
+        records: Vec<SourceRecord<Payment>>,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send {
+        self.handle_payments(records)
+    }
+    fn parked_mut(&mut self) -> &mut Parked<Payment> {
+        &mut self.parked_payments
+    }
+}

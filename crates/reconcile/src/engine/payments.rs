@@ -1,0 +1,269 @@
+//! Payments: allocations to linked invoices (partial, split, over-payment), refunds, voids.
+//!
+//! A payment waits (parked) until its customer and every invoice it pays are in the books,
+//! so it is never written half-applied. A payment that became several remote payments (Xero
+//! pays one invoice per payment) is linked by the first, the others recorded as its lines
+//! (allocation -> remote payment id), so a void reaches all of them.
+
+use ledgerbridge_connector::SourceRecord;
+use ledgerbridge_core::{EntityKind, Money, Payment, PaymentStatus};
+use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
+use serde_json::json;
+
+use super::Engine;
+use super::apply::Applied;
+use crate::eligibility::{Eligibility, payment_eligibility};
+use crate::error::SyncError;
+use crate::mapping::blocked_reason;
+use crate::report::Outcome;
+use crate::target::{AccountingTarget, RejectionKind, Write, WriteOutcome};
+
+const PAYMENT: EntityKind = EntityKind::Payment;
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    pub(crate) async fn handle_payments(
+        &mut self,
+        records: Vec<SourceRecord<Payment>>,
+    ) -> Result<(), SyncError> {
+        let mut writes = Vec::new();
+        for rec in &records {
+            if let Some(w) = self.plan_payment(rec).await? {
+                writes.push(w);
+            }
+        }
+        if self.dry() {
+            for w in writes {
+                let outcome = match w {
+                    Write::CreatePayment { .. } => Outcome::Created,
+                    _ => Outcome::Updated,
+                };
+                self.report.record(PAYMENT, outcome);
+            }
+            return Ok(());
+        }
+        if writes.is_empty() {
+            return Ok(());
+        }
+        for applied in self.apply(writes).await? {
+            self.settle_payment(applied).await?;
+        }
+        Ok(())
+    }
+
+    async fn plan_payment(
+        &mut self,
+        rec: &SourceRecord<Payment>,
+    ) -> Result<Option<Write>, SyncError> {
+        let id = rec.id;
+        let payment = &rec.record;
+        if let Some(link) = self.link(PAYMENT, id).await? {
+            let base = self.base::<Payment>(PAYMENT, id).await?;
+            let Some((snapshot, base)) = base else {
+                self.save_payment_base(rec, &link.target_id, &[], None)
+                    .await?;
+                self.unchanged(PAYMENT, id);
+                return Ok(None);
+            };
+            if base == *payment || base.status == PaymentStatus::Voided {
+                self.unchanged(PAYMENT, id);
+                return Ok(None);
+            }
+            if payment.status == PaymentStatus::Voided {
+                let key = self.key(PAYMENT, id);
+                let mut target_ids = vec![link.target_id];
+                for line in self.cx.ledger.links().lines(&key).await? {
+                    if !target_ids.contains(&line.target_line_id) {
+                        target_ids.push(line.target_line_id);
+                    }
+                }
+                return Ok(Some(Write::VoidPayment {
+                    servicetitan_id: id,
+                    target_ids,
+                    version: snapshot.target_version,
+                }));
+            }
+            let reason = "edited in ServiceTitan after it was synced; payments are not edited \
+                          in the books: void it there and record it again"
+                .to_owned();
+            self.report.block(PAYMENT, id, Outcome::Blocked, reason);
+            return Ok(None);
+        }
+        if let Eligibility::Skip(reason) =
+            payment_eligibility(rec, self.cx.settings.effective_start())
+        {
+            self.report.record(PAYMENT, Outcome::Skipped);
+            self.event(
+                "sync.skipped",
+                Some((PAYMENT, id)),
+                json!({"reason": reason}),
+            )
+            .await?;
+            return Ok(None);
+        }
+        let customer_id = match self.customer_target(&payment.customer).await? {
+            Ok(c) => c,
+            Err(reason) => {
+                self.park(PAYMENT, rec, reason);
+                return Ok(None);
+            }
+        };
+        let mut invoice_ids = Vec::new();
+        for allocation in &payment.allocations {
+            let linked = match allocation.invoice.servicetitan_id() {
+                Some(invoice) => self.link(EntityKind::Invoice, invoice).await?,
+                None => None,
+            };
+            match linked {
+                Some(link) => invoice_ids.push((allocation.invoice.clone(), link.target_id)),
+                None => {
+                    let why = allocation
+                        .invoice
+                        .servicetitan_id()
+                        .and_then(|i| self.report.reason_for(EntityKind::Invoice, i))
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default();
+                    let reason = format!(
+                        "pays invoice {} which is not in the books{why}",
+                        allocation.invoice
+                    );
+                    self.park(PAYMENT, rec, reason);
+                    return Ok(None);
+                }
+            }
+        }
+        let mappings = self.mappings.as_ref().expect("loaded before the feeds");
+        let refs = match mappings.payment(payment) {
+            Ok(refs) => refs,
+            Err(unmapped) => {
+                self.park(PAYMENT, rec, blocked_reason(&unmapped));
+                return Ok(None);
+            }
+        };
+        if self
+            .closed_through()
+            .await?
+            .is_some_and(|c| payment.date <= c)
+        {
+            let reason = self.period_reason(payment.date);
+            self.park(PAYMENT, rec, reason);
+            return Ok(None);
+        }
+        Ok(Some(Write::CreatePayment {
+            servicetitan_id: id,
+            payment: payment.clone(),
+            customer_id,
+            invoice_ids,
+            refs,
+        }))
+    }
+
+    async fn save_payment_base(
+        &self,
+        rec: &SourceRecord<Payment>,
+        target_id: &str,
+        extra: &[LineLink],
+        version: Option<String>,
+    ) -> Result<(), SyncError> {
+        let key = self.key(PAYMENT, rec.id);
+        let zero = Money::zero(rec.record.amount.currency());
+        let snapshot = NewSnapshot {
+            base: serde_json::to_value(&rec.record).unwrap_or_default(),
+            servicetitan_version: Some(rec.modified_on.to_rfc3339()),
+            target_version: version,
+            totals: Some(SnapshotTotals {
+                total: rec.record.amount,
+                tax: zero,
+                balance: rec.record.unapplied,
+            }),
+            document_date: Some(rec.record.date),
+            run: Some(self.cx.run),
+        };
+        self.cx
+            .ledger
+            .transaction(async |tx| {
+                if tx.links().get(&key).await?.is_none() {
+                    tx.links().insert(&key, target_id).await?;
+                }
+                if !extra.is_empty() {
+                    tx.links().set_lines(&key, extra).await?;
+                }
+                tx.snapshots().save(&key, &snapshot).await
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn settle_payment(&mut self, applied: Applied) -> Result<(), SyncError> {
+        let Applied { write, op, outcome } = applied;
+        let id = write.servicetitan_id();
+        let payment = match &write {
+            Write::CreatePayment { payment, .. } => payment.clone(),
+            _ => {
+                let (_, mut base) = self
+                    .base::<Payment>(PAYMENT, id)
+                    .await?
+                    .ok_or_else(|| SyncError::Config(format!("payment {id} has no base")))?;
+                base.status = PaymentStatus::Voided;
+                base
+            }
+        };
+        let create = matches!(write, Write::CreatePayment { .. });
+        let rec = self.source_of(PAYMENT, id, payment);
+        match outcome {
+            WriteOutcome::Saved(saved) => {
+                if let Some(op) = op {
+                    self.cx
+                        .ledger
+                        .outbox()
+                        .confirm(op, Some(saved.id()))
+                        .await?;
+                }
+                let mut extra = Vec::new();
+                if create && saved.ids.len() > 1 {
+                    let live = rec
+                        .record
+                        .allocations
+                        .iter()
+                        .filter(|a| !a.amount.is_zero());
+                    for (allocation, remote) in live.zip(&saved.ids) {
+                        extra.push(LineLink::new(allocation.invoice.to_string(), remote));
+                    }
+                }
+                self.save_payment_base(&rec, saved.id(), &extra, saved.version.clone())
+                    .await?;
+                if create {
+                    if self.cx.settings.mark_exported {
+                        self.payment_marks.push(id);
+                    }
+                    if !rec.record.unapplied.is_zero() {
+                        self.event(
+                            "payment.unapplied",
+                            Some((PAYMENT, id)),
+                            json!({"unapplied": rec.record.unapplied.to_string()}),
+                        )
+                        .await?;
+                    }
+                    self.report.record(PAYMENT, Outcome::Created);
+                } else {
+                    self.report.record(PAYMENT, Outcome::Updated);
+                }
+            }
+            WriteOutcome::Rejected(r) => {
+                self.give_up(op, &format!("rejected: {:?}", r.kind)).await?;
+                if r.kind == RejectionKind::PeriodClosed {
+                    self.closed_at_least(rec.record.date);
+                    let reason = self.period_reason(rec.record.date);
+                    self.park(PAYMENT, &rec, reason);
+                } else if create {
+                    let reason = format!("{} refused the payment: {}", self.system(), r.message);
+                    self.park(PAYMENT, &rec, reason);
+                } else {
+                    let reason = format!("{} refused the void: {}", self.system(), r.message);
+                    self.report.block(PAYMENT, id, Outcome::Blocked, reason);
+                }
+            }
+            other => self.unsettled(PAYMENT, &rec, op, &other).await?,
+        }
+        Ok(())
+    }
+}

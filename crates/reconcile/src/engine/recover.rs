@@ -1,0 +1,120 @@
+//! Finishing what an earlier run left open: requests recorded but never answered (a crash, a
+//! timeout) are replayed with their stored key and bytes, then looked up, before anything
+//! new is planned; outcomes still unknown here are counted as errors of this run.
+
+use chrono::Utc;
+use ledgerbridge_connector::SourceRecord;
+use ledgerbridge_core::EntityKind;
+use ledgerbridge_ledger::{OperationId, OperationState, RequestStatus};
+
+use super::apply::{Applied, entity_of};
+use super::{Engine, Handle};
+use crate::error::SyncError;
+use crate::report::Outcome;
+use crate::target::{AccountingTarget, EncodedRequest, Write, WriteOutcome};
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    /// Replays and settles the tenant's unfinished requests to this target.
+    pub(crate) async fn recover_unfinished(&mut self) -> Result<(), SyncError> {
+        let ledger = self.cx.ledger;
+        let unfinished = ledger.requests().unfinished(Some(self.tenant())).await?;
+        let system = self.system();
+        for request in unfinished.into_iter().filter(|r| r.system == system) {
+            let members = ledger.requests().members(request.key).await?;
+            let mut open: Vec<(OperationId, Write)> = Vec::new();
+            for id in members {
+                let Some(op) = ledger.outbox().get(id).await? else {
+                    continue;
+                };
+                if op.state != OperationState::Sent {
+                    continue;
+                }
+                if let Ok(write) = serde_json::from_value::<Write>(op.payload) {
+                    open.push((op.id, write));
+                }
+            }
+            if open.is_empty() {
+                if request.status == RequestStatus::InFlight {
+                    ledger.requests().complete(request.key, 200).await?;
+                }
+                continue;
+            }
+            let encoded = EncodedRequest {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                body: request.body.clone(),
+            };
+            let age = (Utc::now() - request.created_at)
+                .to_std()
+                .unwrap_or_default()
+                .max(std::time::Duration::from_secs(1));
+            let writes: Vec<Write> = open.iter().map(|(_, w)| w.clone()).collect();
+            tracing::info!(tenant = %self.tenant(), key = %request.key, writes = writes.len(),
+                "resolving an unfinished request");
+            let outcomes = self
+                .send_request(request.key, &encoded, &writes, age)
+                .await?;
+            for ((op, write), outcome) in open.into_iter().zip(outcomes) {
+                let applied = Applied {
+                    write,
+                    op: Some(op),
+                    outcome,
+                };
+                self.settle(applied).await?;
+            }
+        }
+        self.resend_marks().await
+    }
+
+    /// Settles any write by its entity.
+    pub(crate) async fn settle(&mut self, applied: Applied) -> Result<(), SyncError> {
+        match entity_of(&applied.write) {
+            EntityKind::Customer => {
+                // A retry with a disambiguated name goes through the normal path next run.
+                if let Some(retry) = self.settle_customer(applied).await? {
+                    let source = self.source_of(
+                        EntityKind::Customer,
+                        retry.servicetitan_id(),
+                        match retry {
+                            Write::CreateCustomer { customer, .. } => customer,
+                            _ => return Ok(()),
+                        },
+                    );
+                    self.park(EntityKind::Customer, &source, "display name taken".into());
+                }
+                Ok(())
+            }
+            EntityKind::Invoice => self.settle_invoice(applied).await,
+            _ => self.settle_payment(applied).await,
+        }
+    }
+
+    /// A write neither saved nor refused: `Missing` (never written) is parked to be planned
+    /// again; `Unknown` stays with its request for the next recovery.
+    pub(crate) async fn unsettled<R: Clone>(
+        &mut self,
+        entity: EntityKind,
+        source: &SourceRecord<R>,
+        op: Option<OperationId>,
+        outcome: &WriteOutcome,
+    ) -> Result<(), SyncError>
+    where
+        Self: Handle<R>,
+    {
+        if *outcome == WriteOutcome::Missing {
+            self.give_up(op, "not written (found missing after an unknown outcome)")
+                .await?;
+            let reason = "not written after an unknown outcome; planned again next run";
+            self.park(entity, source, reason.to_owned());
+            return Ok(());
+        }
+        self.report.block(
+            entity,
+            source.id,
+            Outcome::Error,
+            "outcome unknown (no answer); the next run replays the request and looks it up"
+                .to_owned(),
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! Settling invoice writes: what the remote stored becomes the base snapshot (with line ids
+//! and version), checked against ServiceTitan's total and tax to the cent; refusals are
+//! turned into blocked records with the reason to act on.
+
+use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money};
+use ledgerbridge_ledger::LineLink;
+
+use super::Engine;
+use super::apply::Applied;
+use crate::error::SyncError;
+use crate::report::Outcome;
+use crate::target::{AccountingTarget, RejectionKind, Saved, Write, WriteOutcome};
+
+const INVOICE: EntityKind = EntityKind::Invoice;
+
+impl<T: AccountingTarget> Engine<'_, T> {
+    /// Checks what the remote stored against ServiceTitan's figures (the report flags a
+    /// remote that recalculated tax).
+    fn verify(&mut self, id: i64, invoice: &Invoice, saved: &Saved) {
+        let off = |remote: Option<rust_decimal::Decimal>, ours: &Money| {
+            remote.is_some_and(|r| r != ours.amount())
+        };
+        if off(saved.total, &invoice.total) || off(saved.tax, &invoice.tax) {
+            let reason = format!(
+                "{} recalculated the invoice: total {} / tax {} where ServiceTitan has {} / {}",
+                self.system(),
+                saved.total.map(|d| d.to_string()).unwrap_or_default(),
+                saved.tax.map(|d| d.to_string()).unwrap_or_default(),
+                invoice.total,
+                invoice.tax
+            );
+            self.report.block(INVOICE, id, Outcome::Error, reason);
+        }
+    }
+
+    pub(crate) async fn settle_invoice(&mut self, applied: Applied) -> Result<(), SyncError> {
+        let Applied { write, op, outcome } = applied;
+        let id = write.servicetitan_id();
+        let (invoice, create) = match &write {
+            Write::CreateInvoice { invoice, .. } => (Some(invoice.clone()), true),
+            Write::UpdateInvoice { invoice, .. } => (Some(invoice.clone()), false),
+            _ => (None, false),
+        };
+        match outcome {
+            WriteOutcome::Saved(saved) => {
+                let invoice = match invoice {
+                    Some(i) => i,
+                    None => self.voided_base(id).await?,
+                };
+                let rec = self.source_of(INVOICE, id, invoice);
+                let lines: Vec<LineLink> = if saved.line_ids.len() == rec.record.lines.len() {
+                    rec.record
+                        .lines
+                        .iter()
+                        .zip(&saved.line_ids)
+                        .filter_map(|(l, t)| {
+                            Some(LineLink::new(l.servicetitan_item_id()?.to_string(), t))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if let Some(op) = op {
+                    self.cx
+                        .ledger
+                        .outbox()
+                        .confirm(op, Some(saved.id()))
+                        .await?;
+                }
+                self.save_invoice_base(&rec, saved.id(), saved.version.clone(), &lines)
+                    .await?;
+                if rec.record.status != InvoiceStatus::Voided {
+                    self.verify(id, &rec.record, &saved);
+                }
+                if create {
+                    self.queue_mark(id, saved.id(), &rec.record.number);
+                    self.report.record(INVOICE, Outcome::Created);
+                } else {
+                    self.report.record(INVOICE, Outcome::Updated);
+                }
+            }
+            WriteOutcome::Rejected(r) => {
+                self.give_up(op, &format!("rejected: {:?}", r.kind)).await?;
+                let Some(invoice) = invoice else {
+                    let reason = format!("{} refused the void: {}", self.system(), r.message);
+                    self.report.block(INVOICE, id, Outcome::Blocked, reason);
+                    return Ok(());
+                };
+                let rec = self.source_of(INVOICE, id, invoice);
+                match r.kind {
+                    RejectionKind::PeriodClosed => {
+                        self.closed_at_least(rec.record.invoice_date);
+                        let reason = self.period_reason(rec.record.invoice_date);
+                        self.park(INVOICE, &rec, reason);
+                    }
+                    RejectionKind::DuplicateNumber => {
+                        self.invoice_index = None;
+                        let reason = format!(
+                            "{} already has an invoice numbered {}: link it with `ledgerbridge links set` \
+                             if it is this one",
+                            self.system(),
+                            rec.record.number
+                        );
+                        self.park(INVOICE, &rec, reason);
+                    }
+                    RejectionKind::PaidDocument => {
+                        // Not parked: retrying cannot succeed until someone acts in the books.
+                        let reason = format!("{}: {}", self.system(), r.message);
+                        self.report.block(INVOICE, id, Outcome::Blocked, reason);
+                    }
+                    RejectionKind::Stale => {
+                        let reason = format!(
+                            "edited in {} since the last sync; resolve the conflict",
+                            self.system()
+                        );
+                        self.report.block(INVOICE, id, Outcome::Conflict, reason);
+                    }
+                    _ => {
+                        let reason =
+                            format!("{} refused the invoice: {}", self.system(), r.message);
+                        self.park(INVOICE, &rec, reason);
+                    }
+                }
+            }
+            other => {
+                let invoice = match invoice {
+                    Some(i) => i,
+                    None => self.voided_base(id).await?,
+                };
+                let rec = self.source_of(INVOICE, id, invoice);
+                self.unsettled(INVOICE, &rec, op, &other).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored base of a linked invoice, marked voided (what a void leaves behind).
+    async fn voided_base(&self, id: i64) -> Result<Invoice, SyncError> {
+        let base = self.base::<Invoice>(INVOICE, id).await?;
+        let mut invoice = base
+            .map(|(_, b)| b)
+            .ok_or_else(|| SyncError::Config(format!("invoice {id} has no base to void")))?;
+        invoice.status = InvoiceStatus::Voided;
+        Ok(invoice)
+    }
+}

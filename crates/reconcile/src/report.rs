@@ -1,0 +1,278 @@
+//! The run report: the JSON of `ledgerbridge sync --format json` (CONTRACTS.md) and the
+//! counts stored on the run row.
+//!
+//! Every record a run looks at lands in exactly one bucket of its entity: created, updated,
+//! unchanged (including our own writes coming back and pre-existing records linked, which
+//! `linked` counts again), skipped (ineligible, with the reason in the audit log), blocked
+//! (with the reason in `blocked_records`), conflicts, or errors.
+
+use std::collections::BTreeMap;
+
+use ledgerbridge_core::EntityKind;
+use serde::Serialize;
+
+/// Counts of one entity (or of a whole target, or of the run).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Written as new records.
+    pub created: u64,
+    /// Existing records written (updates, voids).
+    pub updated: u64,
+    /// Nothing to write (including echoes and pre-existing records linked).
+    pub unchanged: u64,
+    /// Not eligible (before the start date, not posted, exported elsewhere, ...).
+    pub skipped: u64,
+    /// Cannot be written until someone acts (mapping, review, closed period, ...).
+    pub blocked: u64,
+    /// Changed on both sides.
+    pub conflicts: u64,
+    /// Failed (remote refusal, unknown outcome awaiting recovery, ...).
+    pub errors: u64,
+    /// Of `unchanged`: linked to an accounting record that already existed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub linked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.skipped += other.skipped;
+        self.blocked += other.blocked;
+        self.conflicts += other.conflicts;
+        self.errors += other.errors;
+        self.linked += other.linked;
+    }
+
+    /// Remote writes this count stands for (created + updated).
+    pub fn writes(&self) -> u64 {
+        self.created + self.updated
+    }
+}
+
+/// A record that could not be written, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlockedRecord {
+    /// `customer`, `invoice`, `payment`.
+    pub entity: EntityKind,
+    /// Its ServiceTitan id.
+    pub servicetitan_id: String,
+    /// What to do about it.
+    pub reason: String,
+}
+
+/// What happened to one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TargetReport {
+    /// The ServiceTitan tenant.
+    pub tenant: String,
+    /// `quickbooks` or `xero`.
+    pub target: String,
+    #[serde(flatten)]
+    counts: Counts,
+    /// Per entity.
+    pub by_entity: BTreeMap<EntityKind, Counts>,
+    /// Each blocked record (and each error) with its reason.
+    pub blocked_records: Vec<BlockedRecord>,
+    /// Why the tenant's sync stopped early, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+}
+
+/// One step's verdict on one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Created.
+    Created,
+    /// Updated or voided.
+    Updated,
+    /// Nothing to do.
+    Unchanged,
+    /// Linked to a pre-existing record.
+    Linked,
+    /// Not eligible.
+    Skipped,
+    /// Blocked.
+    Blocked,
+    /// Conflict.
+    Conflict,
+    /// Error.
+    Error,
+}
+
+impl TargetReport {
+    /// An empty report for a tenant.
+    pub fn new(tenant: &str, target: &str) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            target: target.to_owned(),
+            counts: Counts::default(),
+            by_entity: BTreeMap::new(),
+            blocked_records: Vec::new(),
+            stopped: None,
+        }
+    }
+
+    /// The tenant's totals.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Counts one record's outcome.
+    pub fn record(&mut self, entity: EntityKind, outcome: Outcome) {
+        let e = self.by_entity.entry(entity).or_default();
+        for c in [e, &mut self.counts] {
+            match outcome {
+                Outcome::Created => c.created += 1,
+                Outcome::Updated => c.updated += 1,
+                Outcome::Unchanged => c.unchanged += 1,
+                Outcome::Linked => {
+                    c.unchanged += 1;
+                    c.linked += 1;
+                }
+                Outcome::Skipped => c.skipped += 1,
+                Outcome::Blocked => c.blocked += 1,
+                Outcome::Conflict => c.conflicts += 1,
+                Outcome::Error => c.errors += 1,
+            }
+        }
+    }
+
+    /// Counts a blocked record (or an error) and keeps its reason.
+    pub fn block(&mut self, entity: EntityKind, id: i64, outcome: Outcome, reason: String) {
+        self.record(entity, outcome);
+        self.blocked_records.push(BlockedRecord {
+            entity,
+            servicetitan_id: id.to_string(),
+            reason,
+        });
+    }
+
+    /// The reason a record of `entity` was blocked in this run, if it was.
+    pub fn reason_for(&self, entity: EntityKind, id: i64) -> Option<&str> {
+        let id = id.to_string();
+        self.blocked_records
+            .iter()
+            .rev()
+            .find(|b| b.entity == entity && b.servicetitan_id == id)
+            .map(|b| b.reason.as_str())
+    }
+}
+
+/// The whole run: `sync --format json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// The run's number in the ledger.
+    pub run_id: i64,
+    /// Whether it only planned.
+    pub dry_run: bool,
+    /// One per tenant.
+    pub targets: Vec<TargetReport>,
+    /// Sums over the tenants (the seven contract keys).
+    pub totals: Totals,
+}
+
+/// The run's totals: exactly the keys CONTRACTS.md pins.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub blocked: u64,
+    pub conflicts: u64,
+    pub errors: u64,
+}
+
+impl SyncReport {
+    /// Sums the tenants' counts.
+    pub fn new(run_id: i64, dry_run: bool, targets: Vec<TargetReport>) -> Self {
+        let mut sum = Counts::default();
+        for t in &targets {
+            sum.add(&t.counts);
+        }
+        Self {
+            run_id,
+            dry_run,
+            targets,
+            totals: Totals {
+                created: sum.created,
+                updated: sum.updated,
+                unchanged: sum.unchanged,
+                skipped: sum.skipped,
+                blocked: sum.blocked,
+                conflicts: sum.conflicts,
+                errors: sum.errors,
+            },
+        }
+    }
+
+    /// Whether conflicts await review (exit code 3).
+    pub fn has_conflicts(&self) -> bool {
+        self.totals.conflicts > 0
+    }
+
+    /// The JSON stored on the run row (the report without the per-record reasons, which may
+    /// name values; those stay in the audit log).
+    pub fn counts_json(&self) -> serde_json::Value {
+        let targets: Vec<serde_json::Value> = self
+            .targets
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "tenant": t.tenant, "target": t.target, "counts": t.counts,
+                    "by_entity": t.by_entity, "stopped": t.stopped,
+                })
+            })
+            .collect();
+        serde_json::json!({ "totals": self.totals, "targets": targets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_has_the_contract_keys() {
+        let mut t = TargetReport::new("1017823", "quickbooks");
+        t.record(EntityKind::Invoice, Outcome::Created);
+        t.record(EntityKind::Invoice, Outcome::Linked);
+        t.block(
+            EntityKind::Invoice,
+            9,
+            Outcome::Blocked,
+            "unmapped SKU".into(),
+        );
+        let report = SyncReport::new(4, false, vec![t]);
+        let json = serde_json::to_value(&report).unwrap();
+        let target = &json["targets"][0];
+        for key in [
+            "tenant",
+            "target",
+            "created",
+            "updated",
+            "unchanged",
+            "skipped",
+            "blocked",
+            "conflicts",
+            "errors",
+            "by_entity",
+            "blocked_records",
+        ] {
+            assert!(target.get(key).is_some(), "missing {key}: {target}");
+        }
+        assert_eq!(target["unchanged"], 1);
+        assert_eq!(target["by_entity"]["invoice"]["linked"], 1);
+        assert_eq!(target["blocked_records"][0]["servicetitan_id"], "9");
+        let totals = json["totals"].as_object().unwrap();
+        assert_eq!(totals.len(), 7);
+        assert_eq!(json["totals"]["created"], 1);
+        assert_eq!(json["run_id"], 4);
+    }
+}

@@ -1,0 +1,394 @@
+//! [`AccountingTarget`] for QuickBooks Online, on the public API of
+//! `ledgerbridge-quickbooks`: batches of 30 with `requestid`, sparse updates at the stored
+//! SyncToken, ServiceTitan's tax as `TxnTaxDetail.TotalTax`, DocNumber look-ups after an
+//! unknown outcome.
+//!
+//! The connector's mapping functions look values up in its own `Mappings`; the engine has
+//! already resolved every choice per line ([`InvoiceRefs`]), so each write gets a small
+//! `Mappings` of exactly those choices, keyed by the line's position (two lines with the same
+//! SKU may resolve to different items through their GL accounts).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use futures::TryStreamExt;
+use ledgerbridge_connector::{ConnectorError, TokenProvider};
+use ledgerbridge_core::{SourceRef, System};
+use ledgerbridge_quickbooks::map::write::{
+    InvoiceContext, PaymentContext, Sparse, customer_body, invoice_body, payment_body,
+    refund_receipt_body,
+};
+use ledgerbridge_quickbooks::map::{self, PaymentTarget};
+use ledgerbridge_quickbooks::{BatchItem, Entity, Operation, PreparedWrite, QuickBooks, wire};
+
+use super::qbo_answers::{
+    choices, encode, invoice_mappings, outcome, remote_invoice, saved_invoice, stamp,
+};
+use crate::target::{
+    AccountingTarget, EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
+    Saved, Write, WriteKind, WriteOutcome,
+};
+
+/// A QuickBooks company as the engine's target.
+pub struct QuickBooksTarget<A> {
+    qbo: QuickBooks<A>,
+    us_tax: bool,
+}
+
+impl<A: TokenProvider> QuickBooksTarget<A> {
+    /// Wraps a connector; `us_tax` (US companies) sends lines as `TAX`/`NON` with one
+    /// transaction tax code.
+    pub fn new(qbo: QuickBooks<A>, us_tax: bool) -> Self {
+        Self { qbo, us_tax }
+    }
+
+    /// The connector.
+    pub fn connector(&self) -> &QuickBooks<A> {
+        &self.qbo
+    }
+
+    fn home(&self) -> ledgerbridge_core::Currency {
+        self.qbo.config().home_currency
+    }
+
+    fn item(
+        &self,
+        position: usize,
+        write: &Write,
+    ) -> Result<BatchItem, Result<String, ConnectorError>> {
+        let home = self.home();
+        let refused = |e: map::MapError| Err(Ok(e.to_string()));
+        let item = match write {
+            Write::CreateCustomer {
+                servicetitan_id,
+                customer,
+                name,
+            } => {
+                let disambiguate = name != customer.display_name.trim();
+                let body = customer_body(customer, *servicetitan_id, disambiguate, home);
+                BatchItem::new(position, Operation::Create, Entity::Customer, &body)
+            }
+            Write::UpdateCustomer {
+                servicetitan_id,
+                customer,
+                name,
+                target_id,
+                version,
+            } => {
+                let disambiguate = name != customer.display_name.trim();
+                let body = customer_body(customer, *servicetitan_id, disambiguate, home)
+                    .sparse(target_id, version.as_deref().unwrap_or("0"));
+                BatchItem::new(position, Operation::Update, Entity::Customer, &body)
+            }
+            Write::CreateInvoice {
+                servicetitan_id,
+                invoice,
+                customer_id,
+                refs,
+            } => {
+                let (invoice, m) = invoice_mappings(self.us_tax, invoice, refs);
+                let no_lines = HashMap::new();
+                let cx = InvoiceContext {
+                    servicetitan_id: *servicetitan_id,
+                    customer_id,
+                    line_ids: &no_lines,
+                    home_currency: home,
+                };
+                let draft = match invoice_body(&invoice, cx, &m) {
+                    Ok(d) => d,
+                    Err(e) => return refused(e),
+                };
+                let entity = if invoice.total.is_negative() {
+                    Entity::CreditMemo
+                } else {
+                    Entity::Invoice
+                };
+                BatchItem::new(position, Operation::Create, entity, &draft.body)
+            }
+            Write::UpdateInvoice {
+                servicetitan_id,
+                invoice,
+                customer_id,
+                refs,
+                target_id,
+                version,
+                line_ids,
+            } => {
+                let (invoice, m) = invoice_mappings(self.us_tax, invoice, refs);
+                let ids: HashMap<SourceRef, String> = line_ids.iter().cloned().collect();
+                let cx = InvoiceContext {
+                    servicetitan_id: *servicetitan_id,
+                    customer_id,
+                    line_ids: &ids,
+                    home_currency: home,
+                };
+                let mut draft = match invoice_body(&invoice, cx, &m) {
+                    Ok(d) => d,
+                    Err(e) => return refused(e),
+                };
+                draft.body = draft
+                    .body
+                    .sparse(target_id, version.as_deref().unwrap_or("0"));
+                BatchItem::new(position, Operation::Update, Entity::Invoice, &draft.body)
+            }
+            Write::VoidInvoice {
+                target_id, version, ..
+            } => BatchItem::void(
+                position,
+                Entity::Invoice,
+                target_id,
+                version.as_deref().unwrap_or("0"),
+            ),
+            Write::CreatePayment {
+                servicetitan_id,
+                payment,
+                customer_id,
+                invoice_ids,
+                refs,
+            } => {
+                let ids: HashMap<SourceRef, String> = invoice_ids.iter().cloned().collect();
+                let cx = PaymentContext {
+                    servicetitan_id: *servicetitan_id,
+                    customer_id,
+                    invoice_ids: &ids,
+                    home_currency: home,
+                };
+                let mut m = map::Mappings {
+                    us_tax: self.us_tax,
+                    refund_item: refs.refund_item.clone(),
+                    ..map::Mappings::default()
+                };
+                m.payment_types.insert(
+                    payment.payment_type.clone(),
+                    PaymentTarget {
+                        deposit_account: refs.deposit_account.clone(),
+                        payment_method: refs.method.clone(),
+                    },
+                );
+                if payment.amount.is_negative() {
+                    match refund_receipt_body(payment, cx, &m) {
+                        Ok(body) => BatchItem::new(
+                            position,
+                            Operation::Create,
+                            Entity::RefundReceipt,
+                            &body,
+                        ),
+                        Err(e) => return refused(e),
+                    }
+                } else {
+                    match payment_body(payment, cx, &m) {
+                        Ok(body) => {
+                            BatchItem::new(position, Operation::Create, Entity::Payment, &body)
+                        }
+                        Err(e) => return refused(e),
+                    }
+                }
+            }
+            Write::VoidPayment { .. } => {
+                return Err(Ok("payments are voided one per request".into()));
+            }
+        };
+        item.map_err(Err)
+    }
+
+    async fn look_up(&self, write: &Write) -> Result<WriteOutcome, ConnectorError> {
+        match write {
+            Write::CreateInvoice { invoice, .. } => {
+                let entity = if invoice.total.is_negative() {
+                    Entity::CreditMemo
+                } else {
+                    Entity::Invoice
+                };
+                let found = self.qbo.find_by_doc_number(entity, &invoice.number).await?;
+                Ok(found.first().map_or(WriteOutcome::Missing, |r| {
+                    WriteOutcome::Saved(saved_invoice(r, true))
+                }))
+            }
+            Write::CreateCustomer {
+                servicetitan_id,
+                name,
+                ..
+            } => {
+                let found = self.qbo.find_customers_by_display_name(name).await?;
+                let ours = found
+                    .iter()
+                    .find(|c| stamp(&c.record) == Some(*servicetitan_id));
+                Ok(ours.map_or(WriteOutcome::Missing, |c| {
+                    WriteOutcome::Saved(Saved {
+                        ids: vec![c.id.clone()],
+                        version: Some(c.sync_token.clone()),
+                        found_by_lookup: true,
+                        ..Saved::default()
+                    })
+                }))
+            }
+            // Updates and voids are safe to replay; payments have no number to find them by.
+            _ => Ok(WriteOutcome::Unknown),
+        }
+    }
+}
+
+impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
+    fn system(&self) -> System {
+        System::QuickBooks
+    }
+
+    fn company(&self) -> &str {
+        self.qbo.realm_id()
+    }
+
+    fn batch_limit(&self, kind: WriteKind) -> usize {
+        match kind {
+            WriteKind::VoidPayment => 1,
+            _ => self.qbo.config().batch_size,
+        }
+    }
+
+    fn lines_need_items(&self) -> bool {
+        true
+    }
+
+    fn disambiguate(&self, name: &str, servicetitan_id: i64) -> String {
+        map::disambiguated_name(name, servicetitan_id)
+    }
+
+    async fn customers(&self) -> Result<Vec<RemoteCustomer>, ConnectorError> {
+        let found = self
+            .qbo
+            .find::<wire::Customer>(Entity::Customer, "Active IN (true, false)")
+            .await?;
+        Ok(found
+            .iter()
+            .filter_map(|r| {
+                let st = stamp(&r.record);
+                let customer = map::read::customer(&r.record, st).ok()?;
+                Some(RemoteCustomer {
+                    id: r.id.clone(),
+                    version: Some(r.sync_token.clone()),
+                    servicetitan_id: st,
+                    customer,
+                })
+            })
+            .collect())
+    }
+
+    async fn invoices(&self) -> Result<Vec<RemoteInvoice>, ConnectorError> {
+        let pages: Vec<_> = self
+            .qbo
+            .pull::<wire::Invoice>(Entity::Invoice, None)
+            .try_collect()
+            .await?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.records.iter().map(remote_invoice))
+            .collect())
+    }
+
+    async fn read_invoices(&self, ids: &[String]) -> Result<Vec<RemoteInvoice>, ConnectorError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(r) = self.qbo.read::<wire::Invoice>(Entity::Invoice, id).await? {
+                out.push(remote_invoice(&r));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
+        // The connector offers no Preferences read; a closed period shows as fault 6200 on the
+        // first write, which the engine then applies to the rest of the run.
+        Ok(None)
+    }
+
+    async fn reference_choices(&self) -> Result<ReferenceChoices, ConnectorError> {
+        let data = self.qbo.reference_data().await?;
+        let deposits: Vec<_> = data
+            .accounts
+            .iter()
+            .filter(|a| {
+                a.active && matches!(a.kind.as_deref(), Some("Bank" | "Other Current Asset"))
+            })
+            .cloned()
+            .collect();
+        Ok(ReferenceChoices {
+            items: choices(&data.items),
+            accounts: choices(&data.accounts),
+            business_units: choices(&data.classes),
+            tax_codes: choices(&data.tax_codes),
+            payment_types: choices(&deposits),
+            payment_methods: choices(&data.payment_methods),
+        })
+    }
+
+    fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {
+        let mut prepared = Prepared::default();
+        if let [
+            Write::VoidPayment {
+                target_ids,
+                version,
+                ..
+            },
+        ] = writes
+        {
+            let write = self.qbo.prepare_void(
+                Entity::Payment,
+                &target_ids[0],
+                version.as_deref().unwrap_or("0"),
+            )?;
+            prepared.request = Some(encode(&write));
+            prepared.accepted.push(0);
+            return Ok(prepared);
+        }
+        let mut items = Vec::new();
+        for (i, w) in writes.iter().enumerate() {
+            match self.item(items.len(), w) {
+                Ok(item) => {
+                    items.push(item);
+                    prepared.accepted.push(i);
+                }
+                Err(Ok(reason)) => prepared.refused.push((i, reason)),
+                Err(Err(e)) => return Err(e),
+            }
+        }
+        if !items.is_empty() {
+            prepared.request = Some(encode(&self.qbo.prepare_batch(&items)?));
+        }
+        Ok(prepared)
+    }
+
+    async fn send(
+        &self,
+        key: &str,
+        request: &EncodedRequest,
+        writes: &[Write],
+    ) -> Result<Vec<WriteOutcome>, ConnectorError> {
+        let write =
+            PreparedWrite::from_stored(&request.method, &request.path, request.body.clone())?;
+        let mut results = self.qbo.send_write(key, &write).await?;
+        // Answers are matched by `bId`, which is the write's position in the batch.
+        results.sort_by_key(|r| r.bid.parse::<usize>().unwrap_or(usize::MAX));
+        let mut outcomes: Vec<WriteOutcome> =
+            results.into_iter().map(|r| outcome(r.outcome)).collect();
+        outcomes.resize(writes.len(), WriteOutcome::Unknown);
+        Ok(outcomes)
+    }
+
+    async fn recover(
+        &self,
+        key: &str,
+        request: &EncodedRequest,
+        writes: &[Write],
+        _age: Duration,
+    ) -> Result<Vec<WriteOutcome>, ConnectorError> {
+        // QuickBooks answers a remembered requestid with its first response; what it does not
+        // answer is looked up by DocNumber (or the customer's stamp) before anything else.
+        let mut outcomes = self.send(key, request, writes).await?;
+        for (outcome, write) in outcomes.iter_mut().zip(writes) {
+            if *outcome == WriteOutcome::Unknown {
+                *outcome = self.look_up(write).await?;
+            }
+        }
+        Ok(outcomes)
+    }
+}

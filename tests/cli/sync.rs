@@ -1,0 +1,132 @@
+//! `sync` through the real binary against the sandbox: both demo tenants land once, a second
+//! sync writes nothing, and a second sync started while one runs is refused with exit code 4.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use ledgerbridge_emulator::{LimitMode, Scenario};
+use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
+use serde_json::Value;
+
+use crate::helpers::{ledgerbridge, run, stdout_json};
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() {
+    let sandbox = Sandbox::start(SandboxOptions::for_tests(
+        Scenario::Demo,
+        LimitMode::Relaxed,
+    ))
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let ports = [
+        sandbox.servicetitan_handle.addr.port(),
+        sandbox.quickbooks_handle.addr.port(),
+        sandbox.xero_handle.addr.port(),
+    ];
+    let books = root.join("books");
+    blocking(move || {
+        run(
+            ledgerbridge(&root)
+                .args(["init", "--sandbox", "--dir", "books"])
+                .args([
+                    "--servicetitan-port",
+                    &ports[0].to_string(),
+                    "--quickbooks-port",
+                    &ports[1].to_string(),
+                    "--xero-port",
+                    &ports[2].to_string(),
+                ]),
+            0,
+        )
+    })
+    .await;
+
+    // The first sync, and a second one started while it holds the lease.
+    let first = ledgerbridge(&books)
+        .args(["sync", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let dir_b = books.clone();
+    let busy = blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = run(
+                ledgerbridge(&dir_b).args(["runs", "list", "--format", "json"]),
+                0,
+            );
+            let runs = stdout_json(&out);
+            if runs
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["status"] == "running"))
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the first sync never started a run"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        ledgerbridge(&dir_b).args(["sync"]).output().unwrap()
+    })
+    .await;
+    let first = blocking(move || first.wait_with_output().unwrap()).await;
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        busy.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&busy.stderr)
+    );
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("ledger busy"));
+
+    let report: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(report["dry_run"], false);
+    let targets: Vec<&str> = report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["quickbooks", "xero"]);
+    for target in report["targets"].as_array().unwrap() {
+        assert!(target["created"].as_u64().unwrap() > 400, "{target}");
+    }
+
+    // Nothing changed since: the second sync writes nothing.
+    let again = blocking({
+        let books = books.clone();
+        move || run(ledgerbridge(&books).args(["sync", "--format", "json"]), 0)
+    })
+    .await;
+    let again = stdout_json(&again);
+    assert_eq!(again["totals"]["created"], 0, "{again}");
+    assert_eq!(again["totals"]["updated"], 0, "{again}");
+    let runs = blocking(move || {
+        run(
+            ledgerbridge(&books).args(["runs", "list", "--format", "json"]),
+            0,
+        )
+    })
+    .await;
+    let statuses: Vec<Value> = stdout_json(&runs)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(statuses, [Value::from("ok"), Value::from("ok")]);
+}
