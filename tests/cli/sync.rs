@@ -115,11 +115,14 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     let again = stdout_json(&again);
     assert_eq!(again["totals"]["created"], 0, "{again}");
     assert_eq!(again["totals"]["updated"], 0, "{again}");
-    let runs = blocking(move || {
-        run(
-            ledgerbridge(&books).args(["runs", "list", "--format", "json"]),
-            0,
-        )
+    let runs = blocking({
+        let books = books.clone();
+        move || {
+            run(
+                ledgerbridge(&books).args(["runs", "list", "--format", "json"]),
+                0,
+            )
+        }
     })
     .await;
     let statuses: Vec<Value> = stdout_json(&runs)
@@ -129,4 +132,70 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
         .map(|r| r["status"].clone())
         .collect();
     assert_eq!(statuses, [Value::from("ok"), Value::from("ok")]);
+
+    let info = sandbox.info();
+    let qbo_tenant = info["servicetitan"]["tenants"][0]["tenant_id"].to_string();
+    let xero_tenant = info["servicetitan"]["tenants"][1]["tenant_id"].to_string();
+    blocking(move || {
+        let cli = |args: &[&str]| run(ledgerbridge(&books).args(args), 0);
+        // Every invoice is linked; the demo's mappings leave nothing unmapped.
+        let links = stdout_json(&cli(&[
+            "links",
+            "list",
+            "--tenant",
+            &qbo_tenant,
+            "--entity",
+            "invoice",
+            "--format",
+            "json",
+        ]));
+        let links = links.as_array().unwrap();
+        assert!(links.len() > 400);
+        assert_eq!(
+            stdout_json(&cli(&["mappings", "unmapped", "--format", "json"])),
+            serde_json::json!([])
+        );
+        // A weak customer match waits for a person (the demo's Maria Garcia: name and phone only).
+        let suggested = stdout_json(&cli(&[
+            "links",
+            "suggested",
+            "--tenant",
+            &xero_tenant,
+            "--format",
+            "json",
+        ]));
+        assert!(!suggested.as_array().unwrap().is_empty(), "{suggested}");
+        // A link can be removed and set again by hand; both are audited.
+        let link = &links[0];
+        let id = link["key"]["servicetitan_id"].as_str().unwrap();
+        let target_id = link["target_id"].as_str().unwrap();
+        let base = [
+            "--tenant",
+            qbo_tenant.as_str(),
+            "--entity",
+            "invoice",
+            "--servicetitan-id",
+            id,
+            "--by",
+            "test",
+        ];
+        cli(&[&["links", "unset"][..], &base[..]].concat());
+        run(
+            ledgerbridge(&books).args([&["links", "unset"][..], &base[..]].concat()),
+            1,
+        );
+        cli(&[&["links", "set"][..], &base[..], &["--to", target_id][..]].concat());
+        let again = stdout_json(&cli(&[
+            "links",
+            "list",
+            "--tenant",
+            &qbo_tenant,
+            "--entity",
+            "invoice",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(again.as_array().unwrap().len(), links.len());
+    })
+    .await;
 }

@@ -66,6 +66,9 @@ pub(crate) enum Command {
     Runs(RunsCommand),
     /// Sync ServiceTitan into QuickBooks or Xero through the outbox.
     Sync(SyncArgs),
+    /// Links between ServiceTitan and accounting records, and match suggestions.
+    #[command(subcommand)]
+    Links(LinksCommand),
     /// Connect a system: prove its credentials and store them encrypted in the ledger.
     #[command(subcommand)]
     Connect(ConnectCommand),
@@ -148,6 +151,55 @@ pub(crate) enum MappingsCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every value that blocks a record, with counts and the target's choices.
+    Unmapped {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LinksCommand {
+    /// The links of a tenant (ServiceTitan record -> accounting record).
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// customer, invoice, payment or credit_note.
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Link a ServiceTitan record to an accounting record (fixes a wrong or missing match).
+    Set(LinkArgs),
+    /// Remove a link (the next sync matches the record again).
+    Unset(LinkArgs),
+    /// Customer matches too weak to link on their own, for a person to confirm with `links set`.
+    Suggested {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LinkArgs {
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// customer, invoice, payment or credit_note.
+    #[arg(long)]
+    pub(crate) entity: String,
+    #[arg(long)]
+    pub(crate) servicetitan_id: String,
+    /// The accounting record's id (with `set`).
+    #[arg(long = "to")]
+    pub(crate) target_id: Option<String>,
+    /// Who decided (recorded in the audit log; default: the OS user).
+    #[arg(long)]
+    pub(crate) by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

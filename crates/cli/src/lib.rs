@@ -61,6 +61,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Mappings(cmd) => commands::mappings::run(&global, cmd).await,
         Command::Runs(cmd) => commands::runs::run(&global, cmd).await,
         Command::Sync(args) => commands::sync::run(&global, args).await,
+        Command::Links(cmd) => commands::links::run(&global, cmd).await,
         Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
         Command::Serve(args) => commands::serve::run(&global, args).await,
         Command::Connect(cmd) => commands::connect::run(&global, cmd).await,

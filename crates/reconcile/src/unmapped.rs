@@ -91,3 +91,18 @@ pub async fn unmapped<T: AccountingTarget>(
         })
         .collect())
 }
+
+/// ServiceTitan tax rate id (`st:N`) -> the name of its tax zone: how invoices name the zone
+/// whose mapping they need (the `zones` argument of [`unmapped`]).
+pub async fn tax_zone_index(
+    st: &ledgerbridge_servicetitan::ServiceTitan,
+) -> Result<HashMap<String, String>, ledgerbridge_connector::ConnectorError> {
+    let mut index = HashMap::new();
+    for zone in st.tax_zones().await? {
+        let name = zone.name.clone().unwrap_or_else(|| zone.id.to_string());
+        for rate in &zone.rates {
+            index.insert(format!("st:{}", rate.id), name.clone());
+        }
+    }
+    Ok(index)
+}

@@ -162,6 +162,9 @@ pub(crate) async fn run(global: &GlobalArgs, command: MappingsCommand) -> anyhow
                 summary.unchanged
             );
         }
+        MappingsCommand::Unmapped { tenant, format } => {
+            super::unmapped::list(&ctx, &ledger, tenant.as_deref(), format).await?;
+        }
         MappingsCommand::Export { out } => {
             let rows = ledger.mappings().list(None).await?;
             let sink: Box<dyn std::io::Write> = match &out {

@@ -230,20 +230,9 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
 
     /// ServiceTitan tax rate id (`st:N`) -> its zone's name.
     async fn tax_zone_index(&self) -> Result<HashMap<String, String>, SyncError> {
-        let zones = self
-            .cx
-            .servicetitan
-            .tax_zones()
+        crate::unmapped::tax_zone_index(self.cx.servicetitan)
             .await
-            .map_err(|e| SyncError::remote("servicetitan", e))?;
-        let mut index = HashMap::new();
-        for zone in zones {
-            let name = zone.name.clone().unwrap_or_else(|| zone.id.to_string());
-            for rate in &zone.rates {
-                index.insert(format!("st:{}", rate.id), name.clone());
-            }
-        }
-        Ok(index)
+            .map_err(|e| SyncError::remote("servicetitan", e))
     }
 
     /// Counts a record with nothing to do, unless it is this run's own echo.
