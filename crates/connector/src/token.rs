@@ -13,6 +13,9 @@
 //! * **Rejection is by generation.** A 401 makes the caller [`TokenProvider::reject`] the token
 //!   it used. Only that exact token is dropped; if another task already renewed it, the newer
 //!   token stays, and fifty concurrent 401s cause one renewal, not fifty.
+//! * **Its endpoint's retries live here, and only here.** A renewal retries transient and
+//!   throttled token requests under [`ClientCredentialsConfig::retry`]; the HTTP layer never
+//!   retries a token failure again, so one call costs at most `max_retries + 1` token requests.
 //! * **A trait, not a struct.** QuickBooks and Xero add the auth-code flow with rotating
 //!   refresh tokens behind the same trait.
 
@@ -200,7 +203,13 @@ impl ClientCredentials {
             .sleep(tokio::time::sleep)
             .when(|e| policy.should_retry(&crate::http::Idempotency::Idempotent, e))
             .adjust(|e, d| policy.adjust(e, d))
-            .notify(|e, wait| tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "token request failed; retrying"))
+            .notify(|e, wait| {
+                tracing::warn!(
+                    error = %e,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    "token request failed; retrying"
+                );
+            })
             .await?;
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let token = AccessToken::new(secret, generation);

@@ -28,7 +28,12 @@
 //!   only a person can do in the ServiceTitan UI: `POST /_sandbox/servicetitan/{tenant}/
 //!   invoices/{id}/void` (`active: false`), `POST …/invoices/{id}/post` (Pending -> Posted),
 //!   and `POST …/bulk-invoices {"count": N}` (volume data, also
-//!   [`EmulatorState::seed_bulk_invoices`]). None of these is behind auth, limits or faults.
+//!   [`EmulatorState::seed_bulk_invoices`]). For connector tests only, `POST
+//!   /_sandbox/servicetitan/{tenant}/malformed {"entity", "id", "patch"}` serves one invoice,
+//!   payment, customer, contact or location malformed from then on (`patch` is an RFC 7386
+//!   merge patch over its JSON: `{"total": "one hundred"}`, `{"createdOn": null}`) in its
+//!   list, look-up and export feed, so a connector's quarantine can be proven against the
+//!   emulator itself. None of these is behind auth, limits or faults.
 //!
 //! # Trying it
 //!
@@ -81,6 +86,7 @@ pub mod creds;
 mod demo;
 mod error;
 mod export;
+mod malformed;
 mod model;
 mod query;
 mod render;

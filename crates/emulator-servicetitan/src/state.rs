@@ -42,6 +42,8 @@ pub(crate) struct TenantData {
     pub locations: BTreeMap<i64, Location>,
     pub invoices: BTreeMap<i64, Invoice>,
     pub payments: BTreeMap<i64, Payment>,
+    /// Deliberate malformations of served records (see `malformed`).
+    pub malformed: crate::malformed::Malformations,
 }
 
 impl TenantData {
@@ -63,6 +65,7 @@ impl TenantData {
             locations: BTreeMap::new(),
             invoices: BTreeMap::new(),
             payments: BTreeMap::new(),
+            malformed: BTreeMap::new(),
         }
     }
 

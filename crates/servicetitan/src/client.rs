@@ -1,8 +1,8 @@
 //! The connector value: one HTTP layer, one token provider, one tenant.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use http::HeaderValue;
 use http::header::HeaderName;
@@ -17,7 +17,8 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::config::{Credentials, Endpoints, Environment, ServiceTitanConfig};
-use crate::wire::reference::{PaymentType, TaxZone};
+use crate::map::{LocationZone, ZoneIndex};
+use crate::wire::reference::PaymentType;
 
 /// The app-key header every API call carries.
 pub(crate) static APP_KEY: HeaderName = HeaderName::from_static("st-app-key");
@@ -40,7 +41,9 @@ pub struct ServiceTitan {
     pub(crate) config: ServiceTitanConfig,
     app_key: HeaderValue,
     pace_key: String,
-    pub(crate) tax_zones: OnceCell<Arc<HashMap<i64, TaxZone>>>,
+    pub(crate) tax_zones: OnceCell<Arc<ZoneIndex>>,
+    /// The CRM tax zone of each service location asked about (see `lookups`).
+    pub(crate) location_zones: Mutex<HashMap<i64, LocationZone>>,
     pub(crate) payment_types: OnceCell<Vec<PaymentType>>,
     /// Set once the tenant answered 404 to the bulk contacts list.
     pub(crate) no_bulk_contacts: AtomicBool,
@@ -79,6 +82,7 @@ impl ServiceTitan {
             app_key,
             pace_key,
             tax_zones: OnceCell::new(),
+            location_zones: Mutex::default(),
             payment_types: OnceCell::new(),
             no_bulk_contacts: AtomicBool::new(false),
         })

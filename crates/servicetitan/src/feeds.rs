@@ -5,10 +5,13 @@
 //! which the caller persists once the batch is durable. With `includeRecentChanges=true` a
 //! record may come back in a later call with the same version: [`Seen`] drops it (and any
 //! older version of a record already delivered). Paged lists are walked with `sort=+Id` so
-//! records changing underneath cannot reorder pages, and are deduplicated the same way.
+//! records changing underneath cannot reorder pages, and are deduplicated the same way; both
+//! report how many records they dropped ([`ChangeBatch::duplicates`], [`Page::duplicates`]),
+//! so a server that repeats records is seen, not silently absorbed.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, TryStreamExt, stream};
@@ -81,7 +84,14 @@ pub struct Page<T> {
     pub records: Vec<SourceRecord<T>>,
     /// Records that could not be read.
     pub quarantined: Vec<Quarantined>,
+    /// Records dropped because the same id and version (or an older version) was already
+    /// delivered earlier in the walk.
+    pub duplicates: usize,
 }
+
+/// The versions a walk has delivered, shared by the passes of one walk (the active and the
+/// voided pass of the payment list).
+pub(crate) type SharedSeen = Arc<Mutex<Seen>>;
 
 /// Decodes raw records, quarantining what does not parse, dropping what was seen.
 #[allow(clippy::type_complexity)]
@@ -202,7 +212,16 @@ impl ServiceTitan {
         &self,
         filters: Vec<(&'static str, String)>,
     ) -> impl Stream<Item = Result<Page<E::Record>, ConnectorError>> + Send + '_ {
-        stream::try_unfold((Some(1u32), Seen::default()), move |(page, mut seen)| {
+        self.list_pages_sharing::<E>(filters, SharedSeen::default())
+    }
+
+    /// [`Self::list_pages`], deduplicating against (and recording into) `seen`.
+    pub(crate) fn list_pages_sharing<E: Entity>(
+        &self,
+        filters: Vec<(&'static str, String)>,
+        seen: SharedSeen,
+    ) -> impl Stream<Item = Result<Page<E::Record>, ConnectorError>> + Send + '_ {
+        stream::try_unfold((Some(1u32), seen), move |(page, seen)| {
             let filters = filters.clone();
             async move {
                 let Some(page) = page else { return Ok(None) };
@@ -218,13 +237,17 @@ impl ServiceTitan {
                 }
                 let wire: PageWire = self.get_json(E::LIST_OP, url).await?;
                 let next = (wire.has_more && !wire.data.is_empty()).then_some(page + 1);
-                let (wires, mut quarantined, _) = decode::<E>(wire.data, &mut seen);
+                let (wires, mut quarantined, duplicates) = {
+                    let mut seen = seen.lock().expect("seen versions poisoned");
+                    decode::<E>(wire.data, &mut seen)
+                };
                 let records = convert::<E>(self, wires, &mut quarantined).await?;
                 Ok(Some((
                     Page {
                         page,
                         records,
                         quarantined,
+                        duplicates,
                     },
                     (next, seen),
                 )))
@@ -232,11 +255,16 @@ impl ServiceTitan {
         })
     }
 
-    /// Reads records of `E` by id, 50 ids per request (the documented maximum).
-    pub(crate) async fn by_ids<E: Entity>(
+    /// Reads records by id, 50 ids per request (the documented maximum): `pages` walks the
+    /// list for the `ids` filter it is given.
+    pub(crate) async fn by_ids<T, S>(
         &self,
         ids: &[i64],
-    ) -> Result<Vec<SourceRecord<E::Record>>, ConnectorError> {
+        pages: impl Fn(Vec<(&'static str, String)>) -> S,
+    ) -> Result<Vec<SourceRecord<T>>, ConnectorError>
+    where
+        S: Stream<Item = Result<Page<T>, ConnectorError>>,
+    {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(50) {
             let joined = chunk
@@ -244,11 +272,8 @@ impl ServiceTitan {
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            let pages: Vec<Page<E::Record>> = self
-                .list_pages::<E>(vec![("ids", joined)])
-                .try_collect()
-                .await?;
-            out.extend(pages.into_iter().flat_map(|p| p.records));
+            let read: Vec<Page<T>> = pages(vec![("ids", joined)]).try_collect().await?;
+            out.extend(read.into_iter().flat_map(|p| p.records));
         }
         Ok(out)
     }

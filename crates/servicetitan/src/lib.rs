@@ -5,16 +5,23 @@
 //! shared misunderstanding cannot hide. Design decisions:
 //!
 //! * **All HTTP goes through `ledgerbridge-connector`'s layer**: per-tenant pacing at the
-//!   documented 60 calls/s, retries only for repeatable calls, tokens cached and renewed
+//!   documented 60 calls/s, retries only for repeatable calls (any call after a 429, which
+//!   never ran), one retry loop for the throttled token endpoint, tokens cached and renewed
 //!   before their 900 s expiry with one request in flight. Every call carries `ST-App-Key`
 //!   (a sensitive header) and `Authorization: Bearer …`.
 //! * **Export feeds for sync, paged lists for backfills and look-ups.** Feeds are read from a
 //!   stored `continueFrom` with `includeRecentChanges=true` by default (no 15-minute lag;
 //!   the duplicates that brings are dropped by id + `modifiedOn`). Lists use `sort=+Id` and
 //!   the largest page size (5000) so a 10,000-invoice tenant is two requests.
-//! * **A malformed record is quarantined with its reason**, never a failed page.
+//! * **A malformed record is quarantined with its reason**, never a failed page; so is a
+//!   record whose related data (its items, its contacts, its location's tax zone) could not
+//!   be read. Paged lists and feeds report how many duplicates they dropped.
+//! * **Voids flow.** Export feeds carry voided records; the payment list, whose 2025 items
+//!   have no `active` field, is read as an active pass and a voided pass so a voided payment
+//!   comes back as `Voided`, not missing or `Posted`.
 //! * **ServiceTitan's amounts are the truth**: parsed exactly (strings and numbers, never a
-//!   float), taken as stated, tax split over a zone's component rates by largest remainder.
+//!   float), taken as stated, tax split over a zone's component rates by largest remainder
+//!   (the zone named by the invoice or its sales tax code, else its service location's).
 //! * **Unconfirmed endpoints are treated as such** (API facts §10): payment creation may be
 //!   gone; a 404/405 there is "not supported for this tenant", not an error to retry. The bulk
 //!   contacts list falls back to per-customer reads when a tenant does not serve it.
@@ -24,6 +31,7 @@ mod config;
 mod connect;
 mod entities;
 mod feeds;
+mod lookups;
 mod map;
 mod read;
 mod source;

@@ -6,6 +6,15 @@
 //! an amount with more decimals than the currency has is refused (the record is quarantined)
 //! rather than silently rounded. A tax zone with several component rates splits the invoice's
 //! one tax amount over its components by largest remainder, so the parts add up to the cent.
+//!
+//! Which zone taxed an invoice ([`tax_zone`]), in order: the invoice's own `taxZoneId` (2026
+//! and live tenants only); its `salesTaxCode` when that names a known zone by id *and* name
+//! (the 2025 invoice's only tax reference; accepted only when both agree, so a code from
+//! another id space can never pick a wrong zone); else the `taxZoneId` of its service location
+//! in CRM (the documented carrier, one look-up per 50 locations). The invoice's own record
+//! comes first because it says how the invoice was taxed when it was written, where the
+//! location says where it is now, and because it costs no request. A zone or location that
+//! could not be read quarantines the invoice rather than guess its split.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -66,16 +75,74 @@ fn line(item: &InvoiceItemWire, currency: Currency) -> Result<InvoiceLine, Strin
     })
 }
 
+/// The tenant's tax zones by id, and those whose record could not be read (with why).
+#[derive(Debug, Default)]
+pub(crate) struct ZoneIndex {
+    pub(crate) zones: HashMap<i64, TaxZone>,
+    pub(crate) unreadable: HashMap<i64, String>,
+}
+
+impl ZoneIndex {
+    fn get(&self, id: i64, source: &str) -> Result<Option<&TaxZone>, String> {
+        match self.unreadable.get(&id) {
+            Some(reason) => Err(format!(
+                "tax zone {id} ({source}) could not be read: {reason}"
+            )),
+            None => Ok(self.zones.get(&id)),
+        }
+    }
+}
+
+/// What the CRM said about an invoice's service location: its tax zone, or why its record
+/// could not be read.
+pub(crate) type LocationZone = Result<Option<i64>, String>;
+
+/// The zone that taxed `wire` (see the module docs for the order); `Err` quarantines it.
+pub(crate) fn tax_zone<'a>(
+    wire: &InvoiceWire,
+    location: Option<&LocationZone>,
+    index: &'a ZoneIndex,
+) -> Result<Option<&'a TaxZone>, String> {
+    if let Some(zone) = invoice_zone(wire, index)? {
+        return Ok(Some(zone));
+    }
+    match location {
+        Some(Err(reason)) => Err(reason.clone()),
+        Some(Ok(Some(id))) => index.get(*id, "the location's taxZoneId"),
+        Some(Ok(None)) | None => Ok(None),
+    }
+}
+
+/// The zone the invoice names itself: its `taxZoneId`, else a `salesTaxCode` that names a
+/// known zone by id and name. `Ok(None)`: ask its location.
+pub(crate) fn invoice_zone<'a>(
+    wire: &InvoiceWire,
+    index: &'a ZoneIndex,
+) -> Result<Option<&'a TaxZone>, String> {
+    if let Some(zone) = wire
+        .tax_zone_id
+        .map(|id| index.get(id, "taxZoneId"))
+        .transpose()?
+        .flatten()
+    {
+        return Ok(Some(zone));
+    }
+    Ok(wire.sales_tax_code.as_ref().and_then(|code| {
+        let zone = index.zones.get(&code.id)?;
+        let same = match (&code.name, &zone.name) {
+            (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+            _ => false,
+        };
+        same.then_some(zone)
+    }))
+}
+
 fn tax_lines(
     wire: &InvoiceWire,
     tax: Money,
-    zones: &HashMap<i64, TaxZone>,
+    zone: Option<&TaxZone>,
 ) -> Result<Vec<TaxLine>, String> {
-    let zone = wire
-        .tax_zone_id
-        .and_then(|id| zones.get(&id))
-        .filter(|z| !z.rates.is_empty());
-    if let Some(zone) = zone {
+    if let Some(zone) = zone.filter(|z| !z.rates.is_empty()) {
         let weights: Vec<Decimal> = zone.rates.iter().map(|r| r.tax_rate).collect();
         if weights.iter().all(Decimal::is_zero) && !tax.is_zero() {
             // Tax over a zone whose rates are all zero has no proportion to follow: keep only
@@ -128,11 +195,12 @@ fn invoice_status(wire: &InvoiceWire) -> InvoiceStatus {
     }
 }
 
-/// Maps an invoice with its items; `Err(reason)` quarantines it.
+/// Maps an invoice with its items, taxed in `zone` (see [`tax_zone`]); `Err(reason)`
+/// quarantines it.
 pub(crate) fn invoice(
     wire: InvoiceWire,
     currency: Currency,
-    zones: &HashMap<i64, TaxZone>,
+    zone: Option<&TaxZone>,
 ) -> Result<SourceRecord<Invoice>, String> {
     let customer = wire.customer.as_ref().ok_or("customer is missing")?;
     let mut items = wire.items.clone().unwrap_or_default();
@@ -150,7 +218,7 @@ pub(crate) fn invoice(
         due_date: wire.due_date.map(|d| d.date_naive()),
         status: invoice_status(&wire),
         currency,
-        tax_lines: tax_lines(&wire, tax, zones)?,
+        tax_lines: tax_lines(&wire, tax, zone)?,
         lines,
         subtotal: money(wire.sub_total, "subTotal", currency)?,
         tax,
@@ -175,10 +243,12 @@ pub(crate) fn invoice(
     })
 }
 
-/// Maps a payment with its applications; `Err(reason)` quarantines it.
+/// Maps a payment with its applications; `Err(reason)` quarantines it. `listed_active` is
+/// what a record without an `active` field is taken to be (the list pass it came from).
 pub(crate) fn payment(
     wire: PaymentWire,
     currency: Currency,
+    listed_active: bool,
 ) -> Result<SourceRecord<Payment>, String> {
     let customer = wire.customer.as_ref().ok_or("customer is missing")?;
     let amount = money(wire.total, "total", currency)?;
@@ -223,7 +293,7 @@ pub(crate) fn payment(
         allocations,
         unapplied,
         memo: non_blank(wire.memo.as_deref()),
-        status: if wire.active {
+        status: if wire.active.unwrap_or(listed_active) {
             PaymentStatus::Posted
         } else {
             PaymentStatus::Voided

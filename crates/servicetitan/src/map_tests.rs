@@ -35,7 +35,7 @@ fn zone(id: i64, rates: &[(i64, Decimal)]) -> TaxZone {
 
 #[test]
 fn an_invoice_maps_with_ordered_lines_item_ids_and_servicetitan_totals() {
-    let mapped = invoice(invoice_wire(json!({})), Currency::USD, &HashMap::new()).unwrap();
+    let mapped = invoice(invoice_wire(json!({})), Currency::USD, None).unwrap();
     let inv = &mapped.record;
     assert_eq!(
         (mapped.id, inv.number.as_str(), inv.status),
@@ -61,7 +61,7 @@ fn an_invoice_maps_with_ordered_lines_item_ids_and_servicetitan_totals() {
 #[test]
 fn status_follows_active_and_sync_status() {
     let status = |extra| {
-        invoice(invoice_wire(extra), Currency::USD, &HashMap::new())
+        invoice(invoice_wire(extra), Currency::USD, None)
             .unwrap()
             .record
             .status
@@ -77,18 +77,77 @@ fn status_follows_active_and_sync_status() {
     assert_eq!(status(json!({"active": false})), InvoiceStatus::Voided);
 }
 
+fn index(zones: Vec<TaxZone>) -> ZoneIndex {
+    ZoneIndex {
+        zones: zones.into_iter().map(|z| (z.id, z)).collect(),
+        unreadable: HashMap::new(),
+    }
+}
+
 #[test]
 fn a_multi_rate_zone_splits_the_tax_to_the_cent() {
-    let zones = HashMap::from([(
-        9,
-        zone(9, &[(1, dec!(0.0725)), (2, dec!(0.0125)), (3, dec!(0.01))]),
-    )]);
-    let inv = invoice(invoice_wire(json!({"taxZoneId": 9})), Currency::USD, &zones)
+    let z = zone(9, &[(1, dec!(0.0725)), (2, dec!(0.0125)), (3, dec!(0.01))]);
+    let inv = invoice(invoice_wire(json!({})), Currency::USD, Some(&z))
         .unwrap()
         .record;
     let parts: Vec<i64> = inv.tax_lines.iter().map(|t| t.amount.to_minor()).collect();
     assert_eq!(parts.iter().sum::<i64>(), 950);
     assert_eq!(parts, vec![725, 125, 100]);
+    assert_eq!(inv.tax_lines[1].key.to_string(), "st:2");
+}
+
+#[test]
+fn the_zone_comes_from_the_invoice_then_a_matching_sales_tax_code_then_its_location() {
+    let named = |id, name: &str| {
+        let mut z = zone(id, &[(id * 10, dec!(0.05)), (id * 10 + 1, dec!(0.045))]);
+        z.name = Some(name.to_owned());
+        z
+    };
+    let idx = index(vec![
+        named(7, "LA County"),
+        named(8, "Pasadena"),
+        named(9, "Glendale"),
+    ]);
+    let id_of = |extra, location: Option<&LocationZone>| {
+        tax_zone(&invoice_wire(extra), location, &idx)
+            .unwrap()
+            .map(|z| z.id)
+    };
+    // The invoice's own zone wins over everything.
+    assert_eq!(id_of(json!({"taxZoneId": 9}), Some(&Ok(Some(8)))), Some(9));
+    // The 2025 wire (no taxZoneId): a sales tax code naming a zone by id and name, as the
+    // invoice was taxed, before the location's zone today.
+    assert_eq!(id_of(json!({}), Some(&Ok(Some(8)))), Some(7));
+    // A code that names no zone (another id space, another name): the location decides.
+    let retired = json!({"salesTaxCode": {"id": 7, "name": "State only", "taxRate": 0.0725}});
+    assert_eq!(id_of(retired.clone(), Some(&Ok(Some(8)))), Some(8));
+    assert_eq!(id_of(retired, None), None);
+    assert_eq!(
+        id_of(json!({"salesTaxCode": null}), Some(&Ok(Some(9)))),
+        Some(9)
+    );
+    // An unknown zone id falls through to the next source.
+    assert_eq!(id_of(json!({"taxZoneId": 99}), None), Some(7));
+    assert_eq!(
+        id_of(json!({"salesTaxCode": null}), Some(&Ok(Some(99)))),
+        None
+    );
+}
+
+#[test]
+fn an_unreadable_zone_or_location_quarantines_rather_than_guess() {
+    let mut idx = index(vec![zone(7, &[(1, dec!(0.095))])]);
+    idx.unreadable.insert(5, "taxRate: invalid".into());
+    let wire = invoice_wire(json!({"taxZoneId": 5}));
+    let err = tax_zone(&wire, None, &idx).unwrap_err();
+    assert!(
+        err.contains("tax zone 5") && err.contains("invalid"),
+        "{err}"
+    );
+    let broken: LocationZone = Err("location 3 could not be read: bad".into());
+    let uncoded = invoice_wire(json!({"salesTaxCode": null}));
+    let err = tax_zone(&uncoded, Some(&broken), &idx).unwrap_err();
+    assert!(err.contains("location 3"), "{err}");
 }
 
 #[test]
@@ -96,16 +155,11 @@ fn an_amount_finer_than_a_cent_quarantines_the_invoice() {
     let err = invoice(
         invoice_wire(json!({"total": "109.505"})),
         Currency::USD,
-        &HashMap::new(),
+        None,
     )
     .unwrap_err();
     assert!(err.contains("total"), "{err}");
-    let err = invoice(
-        invoice_wire(json!({"customer": null})),
-        Currency::USD,
-        &HashMap::new(),
-    )
-    .unwrap_err();
+    let err = invoice(invoice_wire(json!({"customer": null})), Currency::USD, None).unwrap_err();
     assert!(err.contains("customer"), "{err}");
 }
 
@@ -118,7 +172,7 @@ fn a_payment_groups_applications_per_invoice_and_keeps_the_unapplied_rest() {
                       {"appliedTo": 1, "appliedAmount": "10.00"}]
     }))
     .unwrap();
-    let p = payment(wire, Currency::USD).unwrap().record;
+    let p = payment(wire.clone(), Currency::USD, true).unwrap().record;
     assert_eq!(
         p.allocations
             .iter()
@@ -130,6 +184,35 @@ fn a_payment_groups_applications_per_invoice_and_keeps_the_unapplied_rest() {
     assert_eq!(
         (p.payment_type.as_str(), p.reference.as_deref()),
         ("Check", Some("5521"))
+    );
+    assert_eq!(p.status, PaymentStatus::Posted);
+}
+
+#[test]
+fn a_payment_is_voided_by_its_active_field_else_by_the_list_pass_it_came_from() {
+    let wire = |extra: serde_json::Value| -> PaymentWire {
+        let mut base = json!({"id": 5, "date": "2025-01-10T00:00:00Z", "type": "Check",
+            "total": "10.00", "customer": {"id": 1}, "modifiedOn": "2025-01-10T18:00:00Z"});
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(base).unwrap()
+    };
+    let status = |w, listed_active| {
+        payment(w, Currency::USD, listed_active)
+            .unwrap()
+            .record
+            .status
+    };
+    assert_eq!(status(wire(json!({})), true), PaymentStatus::Posted);
+    assert_eq!(status(wire(json!({})), false), PaymentStatus::Voided);
+    assert_eq!(
+        status(wire(json!({"active": false})), true),
+        PaymentStatus::Voided
+    );
+    assert_eq!(
+        status(wire(json!({"active": true})), false),
+        PaymentStatus::Posted
     );
 }
 
@@ -164,10 +247,12 @@ proptest! {
         rates in proptest::collection::vec(1u32..20_000, 1..5),
     ) {
         let rates: Vec<(i64, Decimal)> = rates.iter().enumerate().map(|(i, r)| (i as i64 + 1, Decimal::new(i64::from(*r), 6))).collect();
-        let zones = HashMap::from([(9, zone(9, &rates))]);
+        let zones = index(vec![zone(9, &rates)]);
         let tax = Money::from_minor(tax_minor, Currency::USD);
         let extra = json!({"taxZoneId": 9, "salesTax": tax.amount().to_string()});
-        let inv = invoice(invoice_wire(extra), Currency::USD, &zones).unwrap().record;
+        let wire = invoice_wire(extra);
+        let zone = tax_zone(&wire, None, &zones).unwrap();
+        let inv = invoice(wire, Currency::USD, zone).unwrap().record;
         prop_assert_eq!(inv.tax_lines.len(), rates.len());
         prop_assert_eq!(Money::sum(Currency::USD, inv.tax_lines.iter().map(|t| &t.amount)).unwrap(), tax);
     }

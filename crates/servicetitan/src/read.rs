@@ -1,17 +1,17 @@
 //! Reads: change feeds, paged lists, look-ups by id, locations and reference data.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use ledgerbridge_connector::{ChangeBatch, ConnectorError, FeedCursor, SourceRecord};
 use ledgerbridge_core::{Address, Customer, Invoice, Payment};
 use serde::Deserialize;
 
 use crate::client::ServiceTitan;
-use crate::entities::{Customers, Invoices, Payments};
-use crate::feeds::Page;
+use crate::entities::{Customers, Invoices, Payments, VoidedPayments};
+use crate::feeds::{Page, SharedSeen};
+use crate::map::ZoneIndex;
 use crate::wire::AddressWire;
 use crate::wire::customer::LocationWire;
 use crate::wire::reference::{BusinessUnit, GlAccount, PaymentType, TaxZone};
@@ -84,12 +84,32 @@ impl ServiceTitan {
         self.list_pages::<Invoices>(filters)
     }
 
-    /// All payments, page by page.
+    /// All payments, voided ones included (as [`ledgerbridge_core::PaymentStatus::Voided`]),
+    /// page by page: the active pages, then the voided pages (each pass numbered from 1).
     pub fn payment_pages(
         &self,
         modified_since: Option<DateTime<Utc>>,
     ) -> impl Stream<Item = Result<Page<Payment>, ConnectorError>> + Send + '_ {
-        self.list_pages::<Payments>(modified_filter(modified_since))
+        self.payment_passes(modified_filter(modified_since))
+    }
+
+    /// The payment list in two passes. The 2025 list leaves voided payments out unless
+    /// `activeState` asks, and its items have no `active` field, so the pass says what each
+    /// record is. Both passes share one dedupe: a server that ignored `activeState` would
+    /// send the active records again, and they are dropped (and counted), not turned voided.
+    fn payment_passes(
+        &self,
+        filters: Vec<(&'static str, String)>,
+    ) -> impl Stream<Item = Result<Page<Payment>, ConnectorError>> + Send + '_ {
+        let seen = SharedSeen::default();
+        let with = |state: &str| {
+            let mut f = filters.clone();
+            f.push(("activeState", state.to_owned()));
+            f
+        };
+        let (active, voided) = (with("ActiveOnly"), with("InactiveOnly"));
+        self.list_pages_sharing::<Payments>(active, Arc::clone(&seen))
+            .chain(self.list_pages_sharing::<VoidedPayments>(voided, seen))
     }
 
     /// All customers with their contacts, page by page.
@@ -107,15 +127,22 @@ impl ServiceTitan {
         &self,
         ids: &[i64],
     ) -> Result<Vec<SourceRecord<Invoice>>, ConnectorError> {
-        self.by_ids::<Invoices>(ids).await
+        // Voided invoices too, whatever the tenant's default (the 2026 spec adds
+        // `activeState`; the 2025 list returns both).
+        self.by_ids(ids, |mut filters| {
+            filters.push(("activeState", "All".to_owned()));
+            self.list_pages::<Invoices>(filters)
+        })
+        .await
     }
 
-    /// Payments by id.
+    /// Payments by id, voided ones included (as `Voided`).
     pub async fn payments_by_id(
         &self,
         ids: &[i64],
     ) -> Result<Vec<SourceRecord<Payment>>, ConnectorError> {
-        self.by_ids::<Payments>(ids).await
+        self.by_ids(ids, |filters| self.payment_passes(filters))
+            .await
     }
 
     /// A customer's locations (or every location when `customer_id` is `None`).
@@ -127,7 +154,7 @@ impl ServiceTitan {
             .map(|c| vec![("customerId", c.to_string())])
             .unwrap_or_default();
         let wires: Vec<LocationWire> = self
-            .raw_list("crm", "locations", "list locations", &filters)
+            .reference_list("crm", "locations", "list locations", &filters)
             .await?;
         Ok(wires
             .into_iter()
@@ -152,28 +179,49 @@ impl ServiceTitan {
         let types = self
             .payment_types
             .get_or_try_init(|| {
-                self.raw_list("accounting", "payment-types", "list payment types", &[])
+                self.reference_list("accounting", "payment-types", "list payment types", &[])
             })
             .await?;
         Ok(types.clone())
     }
 
-    /// Tax zones with their component rates.
+    /// Tax zones with their component rates, inactive ones included (old invoices were taxed
+    /// in them; see [`TaxZone::active`]).
     pub async fn tax_zones(&self) -> Result<Vec<TaxZone>, ConnectorError> {
-        Ok(self.tax_zone_index().await?.values().cloned().collect())
+        Ok(self
+            .tax_zone_index()
+            .await?
+            .zones
+            .values()
+            .cloned()
+            .collect())
     }
 
-    /// Tax zones by id, loaded once per connector.
-    pub(crate) async fn tax_zone_index(
-        &self,
-    ) -> Result<Arc<HashMap<i64, TaxZone>>, ConnectorError> {
+    /// Tax zones by id, and the ids of those that could not be read, loaded once per
+    /// connector.
+    pub(crate) async fn tax_zone_index(&self) -> Result<Arc<ZoneIndex>, ConnectorError> {
         let index = self
             .tax_zones
             .get_or_try_init(|| async {
-                let zones: Vec<TaxZone> = self
-                    .raw_list("accounting", "tax-zones", "list tax zones", &[])
+                let listed = self
+                    .raw_list::<TaxZone>(
+                        "accounting",
+                        "tax-zones",
+                        "list tax zones",
+                        &[("active", "Any".to_owned())],
+                    )
                     .await?;
-                Ok::<_, ConnectorError>(Arc::new(zones.into_iter().map(|z| (z.id, z)).collect()))
+                let mut index = ZoneIndex {
+                    zones: listed.records.into_iter().map(|z| (z.id, z)).collect(),
+                    ..ZoneIndex::default()
+                };
+                for bad in listed.unreadable {
+                    tracing::warn!(id = bad.id, "unreadable tax zone");
+                    if let Some(id) = bad.id {
+                        index.unreadable.insert(id, bad.reason);
+                    }
+                }
+                Ok::<_, ConnectorError>(Arc::new(index))
             })
             .await?;
         Ok(Arc::clone(index))
@@ -181,13 +229,13 @@ impl ServiceTitan {
 
     /// General-ledger accounts.
     pub async fn gl_accounts(&self) -> Result<Vec<GlAccount>, ConnectorError> {
-        self.raw_list("accounting", "gl-accounts", "list GL accounts", &[])
+        self.reference_list("accounting", "gl-accounts", "list GL accounts", &[])
             .await
     }
 
     /// Business units (settings module).
     pub async fn business_units(&self) -> Result<Vec<BusinessUnit>, ConnectorError> {
-        self.raw_list("settings", "business-units", "list business units", &[])
+        self.reference_list("settings", "business-units", "list business units", &[])
             .await
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Retry classes: marking exported (invoices, payment status) and PATCHes that set fields are
 //! idempotent, so the HTTP layer may repeat them; creating a payment or an adjustment invoice,
-//! and adding invoice items, are not (ServiceTitan has no idempotency key), so they are sent
-//! once and an unknown outcome is returned for the caller to resolve by looking the record up
-//! (payments carry our `exportId` for exactly that).
+//! and adding invoice items, are not (ServiceTitan has no idempotency key), so after a timeout
+//! or a 5xx they are not sent again: the unknown outcome is returned for the caller to resolve
+//! by looking the record up (payments carry our `exportId` for exactly that). A 429 is the
+//! exception the HTTP layer retries for them too: it means the request never ran.
 
 use chrono::{DateTime, Utc};
 use http::Method;
@@ -103,8 +104,8 @@ impl ServiceTitan {
         Ok(())
     }
 
-    /// Creates a payment with `typeId` and `splits`; returns its id. Sent once (no idempotency
-    /// key exists). A 404/405 (the endpoint is absent from the newest spec) is
+    /// Creates a payment with `typeId` and `splits`; returns its id. Never repeated after a
+    /// timeout or a 5xx (no idempotency key exists); a 429 is waited out. A 404/405 (the endpoint is absent from the newest spec) is
     /// [`ConnectorError::NotSupported`]: the tenant cannot take payments through the API.
     pub async fn create_payment(&self, payment: &NewPayment) -> Result<i64, ConnectorError> {
         const OP: &str = "create payment";

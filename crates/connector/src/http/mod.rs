@@ -8,11 +8,22 @@
 //! with a fresh one, whatever the call's class: the remote refused it at authentication, so it
 //! never ran. Everything else retryable is retried only under [`RetryPolicy::should_retry`].
 //!
+//! **One retry loop per concern.** A failure to get a token is returned as it is, never
+//! retried here: the [`TokenProvider`] already retried its own endpoint under its policy, and
+//! retrying it again from this loop would multiply the two budgets (7 x 7 token requests for
+//! one call with the default policy) against an endpoint ServiceTitan says it throttles.
+//!
+//! **A 429 pauses the tenant for the same wait the retry uses**: the remote's `Retry-After`,
+//! else the wait in its problem title, else the connector's documented default
+//! ([`HttpLayer::with_default_retry_after`]), else one second. Every other caller of that
+//! tenant then waits as long as the refused call does, instead of knocking again early.
+//!
 //! Each attempt is logged at `debug` with the method, the redacted path, the status, the
 //! remote's trace id and the duration; retries at `warn`. Nothing else of a request is logged.
 
 pub mod headers;
 pub mod pace;
+mod request;
 pub mod retry;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -20,15 +31,13 @@ use std::time::Duration;
 
 use backon::Retryable;
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use http::{HeaderMap, Method, StatusCode};
+use http::header::{AUTHORIZATION, HeaderValue};
+use http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio::time::Instant;
-use url::Url;
 
 pub use pace::{Pacer, RateLimit};
+pub use request::{ApiRequest, ApiResponse};
 pub use retry::{Idempotency, RetryPolicy};
 
 use crate::error::{ConnectorError, RemoteProblem};
@@ -60,99 +69,6 @@ impl Default for HttpSettings {
             retry: RetryPolicy::default(),
             rate_limit: None,
         }
-    }
-}
-
-/// One request, described so it can be sent again unchanged.
-#[derive(Clone, Debug)]
-pub struct ApiRequest {
-    /// HTTP method.
-    pub method: Method,
-    /// Absolute URL including the query.
-    pub url: Url,
-    /// Extra headers (mark secrets such as app keys sensitive).
-    pub headers: HeaderMap,
-    /// A JSON body, already encoded.
-    pub body: Option<Bytes>,
-    /// Whether it may be sent more than once.
-    pub idempotency: Idempotency,
-    /// The pacing key (tenant or realm).
-    pub pace_key: String,
-    /// What this is, for logs and errors ("list invoices").
-    pub operation: &'static str,
-}
-
-impl ApiRequest {
-    /// A GET (idempotent) of `url`.
-    pub fn get(operation: &'static str, url: Url, pace_key: impl Into<String>) -> Self {
-        Self {
-            method: Method::GET,
-            url,
-            headers: HeaderMap::new(),
-            body: None,
-            idempotency: Idempotency::Idempotent,
-            pace_key: pace_key.into(),
-            operation,
-        }
-    }
-
-    /// A request with a JSON body.
-    pub fn json<T: Serialize + ?Sized>(
-        operation: &'static str,
-        method: Method,
-        url: Url,
-        pace_key: impl Into<String>,
-        body: &T,
-        idempotency: Idempotency,
-    ) -> Result<Self, ConnectorError> {
-        let body = serde_json::to_vec(body).map_err(|e| {
-            ConnectorError::fatal(format!("{operation}: request body not encodable"), e)
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        Ok(Self {
-            method,
-            url,
-            headers,
-            body: Some(body.into()),
-            idempotency,
-            pace_key: pace_key.into(),
-            operation,
-        })
-    }
-
-    /// Adds a header (kept across retries).
-    pub fn with_header(mut self, name: http::HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
-        self
-    }
-}
-
-/// A successful (2xx) response.
-#[derive(Clone, Debug)]
-pub struct ApiResponse {
-    /// Its status.
-    pub status: StatusCode,
-    /// Its headers.
-    pub headers: HeaderMap,
-    /// Its body.
-    pub body: Bytes,
-    /// The remote's trace id, when a header carried one.
-    pub trace_id: Option<String>,
-}
-
-impl ApiResponse {
-    /// Decodes the body as JSON; a body of another shape is [`ConnectorError::Fatal`] with
-    /// the trace id kept.
-    pub fn json<T: DeserializeOwned>(&self, operation: &str) -> Result<T, ConnectorError> {
-        serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Fatal {
-            reason: format!("{operation}: unexpected response shape"),
-            problem: Some(Box::new(RemoteProblem::status_only(
-                self.status.as_u16(),
-                self.trace_id.clone(),
-            ))),
-            source: Some(Box::new(e)),
-        })
     }
 }
 
@@ -236,9 +152,14 @@ impl HttpLayer {
         (|| self.attempt(auth, request, attempts.fetch_add(1, Ordering::SeqCst) + 1))
             .retry(policy.backoff())
             .sleep(tokio::time::sleep)
-            .when(|e| policy.should_retry(&request.idempotency, e))
-            .adjust(|e, d| policy.adjust(e, d))
-            .notify(|e, wait| {
+            .when(|f| match f {
+                // The token provider owns the retries of its own endpoint (module docs).
+                Failure::Token(_) => false,
+                Failure::Call(e) => policy.should_retry(&request.idempotency, e),
+            })
+            .adjust(|f, d| policy.adjust(f.error(), d))
+            .notify(|f, wait| {
+                let e = f.error();
                 tracing::warn!(
                     operation = request.operation,
                     path = %path_for_log(&request.url),
@@ -249,6 +170,7 @@ impl HttpLayer {
                 );
             })
             .await
+            .map_err(Failure::into_error)
     }
 
     async fn attempt<P: TokenProvider>(
@@ -256,13 +178,18 @@ impl HttpLayer {
         auth: &P,
         request: &ApiRequest,
         attempt: u32,
-    ) -> Result<ApiResponse, ConnectorError> {
-        let token = auth.access_token().await?;
-        let (status, headers, body) = self.send_once(request, &token, attempt).await?;
+    ) -> Result<ApiResponse, Failure> {
+        let token = auth.access_token().await.map_err(Failure::Token)?;
+        let (status, headers, body) = self
+            .send_once(request, &token, attempt)
+            .await
+            .map_err(Failure::Call)?;
         let (status, headers, body) = if status == StatusCode::UNAUTHORIZED {
             auth.reject(&token);
-            let fresh = auth.access_token().await?;
-            self.send_once(request, &fresh, attempt).await?
+            let fresh = auth.access_token().await.map_err(Failure::Token)?;
+            self.send_once(request, &fresh, attempt)
+                .await
+                .map_err(Failure::Call)?
         } else {
             (status, headers, body)
         };
@@ -288,13 +215,21 @@ impl HttpLayer {
             } else {
                 None
             });
-        Err(match ConnectorError::from_status(problem, retry_after) {
-            ConnectorError::NotSupported { problem, .. } => ConnectorError::NotSupported {
-                operation: request.operation.to_owned(),
-                problem,
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // The same wait the retry will take (module docs), so the tenant's other callers
+            // do not come back before the refused one.
+            let pause = retry_after.unwrap_or(FALLBACK_429_PAUSE);
+            self.pacer.pause(&request.pace_key, pause);
+        }
+        Err(Failure::Call(
+            match ConnectorError::from_status(problem, retry_after) {
+                ConnectorError::NotSupported { problem, .. } => ConnectorError::NotSupported {
+                    operation: request.operation.to_owned(),
+                    problem,
+                },
+                other => other,
             },
-            other => other,
-        })
+        ))
     }
 
     async fn send_once(
@@ -346,12 +281,31 @@ impl HttpLayer {
             &request.pace_key,
             headers::RateLimitHint::from_headers(&headers),
         );
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let wait = headers::retry_after(&headers, chrono::Utc::now())
-                .unwrap_or(Duration::from_secs(1));
-            self.pacer.pause(&request.pace_key, wait);
-        }
         Ok((status, headers, body))
+    }
+}
+
+/// How long a tenant is paused after a 429 that says nothing about how long to wait.
+const FALLBACK_429_PAUSE: Duration = Duration::from_secs(1);
+
+/// Why one attempt failed: getting a token (the provider already retried that) or the call
+/// itself (retried here by class).
+enum Failure {
+    Token(ConnectorError),
+    Call(ConnectorError),
+}
+
+impl Failure {
+    fn error(&self) -> &ConnectorError {
+        match self {
+            Self::Token(e) | Self::Call(e) => e,
+        }
+    }
+
+    fn into_error(self) -> ConnectorError {
+        match self {
+            Self::Token(e) | Self::Call(e) => e,
+        }
     }
 }
 

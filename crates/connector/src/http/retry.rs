@@ -2,10 +2,11 @@
 //!
 //! The rule: only a call that is safe to repeat is repeated. A GET/PUT/DELETE, a PATCH that
 //! sets fields, or a POST the remote deduplicates by an idempotency key may be sent again after
-//! a timeout or a 5xx; anything else (a plain create) is sent once, and a failure comes back
-//! as [`ConnectorError`] for the caller to resolve (look the record up before creating it
-//! again). Delays grow exponentially with full jitter, and a `Retry-After` from the remote
-//! replaces the computed delay.
+//! a timeout or a 5xx; anything else (a plain create) is sent once, and such a failure comes
+//! back as [`ConnectorError`] for the caller to resolve (look the record up before creating it
+//! again). A 429 is the exception that applies to every class: the remote refused the request
+//! before running it, so sending it again cannot do anything twice. Delays grow exponentially
+//! with full jitter, and a `Retry-After` from the remote replaces the computed delay.
 
 use std::time::Duration;
 
@@ -27,7 +28,8 @@ pub enum Idempotency {
 }
 
 impl Idempotency {
-    /// Whether the HTTP layer may send the call again.
+    /// Whether the HTTP layer may send the call again after a failure that may have run on
+    /// the remote (a timeout, a 5xx). A 429 is retried whatever this says (module docs).
     pub fn may_retry(&self) -> bool {
         !matches!(self, Self::NotIdempotent)
     }
@@ -78,7 +80,13 @@ impl RetryPolicy {
 
     /// Whether `error` on a call of class `idempotency` is tried again.
     pub fn should_retry(&self, idempotency: &Idempotency, error: &ConnectorError) -> bool {
-        if !idempotency.may_retry() || !error.is_retryable() {
+        if !error.is_retryable() {
+            return false;
+        }
+        // A 429 means the request did not run, so even a create without a key may go again;
+        // a timeout or a 5xx may have run, so only a repeatable call does.
+        let refused_before_running = matches!(error, ConnectorError::RateLimited { .. });
+        if !refused_before_running && !idempotency.may_retry() {
             return false;
         }
         // A wait longer than we are willing to sit through goes back to the caller.
@@ -124,15 +132,39 @@ mod tests {
     }
 
     #[test]
-    fn only_repeatable_calls_are_retried() {
+    fn only_repeatable_calls_are_retried_after_a_failure_that_may_have_run() {
         let policy = RetryPolicy::default();
         assert!(policy.should_retry(&Idempotency::Idempotent, &transient()));
         assert!(policy.should_retry(&Idempotency::Keyed("k".into()), &transient()));
         assert!(!policy.should_retry(&Idempotency::NotIdempotent, &transient()));
-        assert!(!policy.should_retry(&Idempotency::NotIdempotent, &limited(1)));
+        let lost = ConnectorError::OutcomeUnknown {
+            reason: "timed out".into(),
+            source: None,
+        };
+        assert!(!policy.should_retry(&Idempotency::NotIdempotent, &lost));
+        assert!(policy.should_retry(&Idempotency::Idempotent, &lost));
         let validation =
             ConnectorError::from_status(crate::error::RemoteProblem::status_only(400, None), None);
         assert!(!policy.should_retry(&Idempotency::Idempotent, &validation));
+    }
+
+    #[test]
+    fn a_429_is_retried_for_every_class_because_it_did_not_run() {
+        let policy = RetryPolicy::default();
+        for class in [
+            Idempotency::Idempotent,
+            Idempotency::Keyed("k".into()),
+            Idempotency::NotIdempotent,
+        ] {
+            assert!(policy.should_retry(&class, &limited(1)), "{class:?}");
+            let unsaid = ConnectorError::RateLimited {
+                retry_after: None,
+                problem: None,
+            };
+            assert!(policy.should_retry(&class, &unsaid), "{class:?}");
+            // ... but never past the longest wait we sit through.
+            assert!(!policy.should_retry(&class, &limited(121)), "{class:?}");
+        }
     }
 
     #[test]

@@ -103,7 +103,11 @@ pub(crate) async fn list_customers(
     sort_records(&mut found, sort, customer_key);
     let balances = t.customer_balances();
     Ok(ok(&paginate(found, paging, |c| {
-        crm::customer(c, &balances, guid.as_deref())
+        t.serve(
+            "customers",
+            c.id,
+            crm::customer(c, &balances, guid.as_deref()),
+        )
     })))
 }
 
@@ -124,11 +128,8 @@ pub(crate) async fn get_customer(
     let guid = q
         .get("externalDataApplicationGuid")
         .map(str::to_ascii_lowercase);
-    Ok(ok(&crm::customer(
-        c,
-        &t.customer_balances(),
-        guid.as_deref(),
-    )))
+    let wire = crm::customer(c, &t.customer_balances(), guid.as_deref());
+    Ok(ok(&t.serve("customers", c.id, wire)))
 }
 
 /// `POST /customers` -> `CreatedCustomerResponse`.
@@ -218,7 +219,9 @@ pub(crate) async fn list_contacts(
         .values()
         .filter(|c| c.customer_id == id && c.active)
         .collect();
-    Ok(ok(&paginate(found, paging, |c| crm::contact(c, false))))
+    Ok(ok(&paginate(found, paging, |c| {
+        t.serve("contacts", c.id, crm::contact(c, false))
+    })))
 }
 
 /// `GET /customers/contacts` (the CRM spec's `Customers_GetModifiedContactsList`): contacts of
@@ -256,7 +259,7 @@ pub(crate) async fn list_modified_contacts(
     Ok(ok(&paginate(found, paging, |c| {
         let mut wire = crm::contact(c, false);
         wire.customer_id = Some(c.customer_id);
-        wire
+        t.serve("contacts", c.id, wire)
     })))
 }
 
@@ -304,7 +307,7 @@ pub(crate) async fn export_customers(
         data: page
             .data
             .into_iter()
-            .map(|c| crm::customer(c, &balances, None))
+            .map(|c| t.serve("customers", c.id, crm::customer(c, &balances, None)))
             .collect(),
     }))
 }
@@ -331,7 +334,7 @@ pub(crate) async fn export_contacts(
         data: page
             .data
             .into_iter()
-            .map(|c| crm::contact(c, true))
+            .map(|c| t.serve("contacts", c.id, crm::contact(c, true)))
             .collect(),
     }))
 }

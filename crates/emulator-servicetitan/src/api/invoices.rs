@@ -153,7 +153,9 @@ pub(crate) async fn list(
         t,
         applied: &applied,
     };
-    Ok(ok(&paginate(found, paging, |i| render::invoice(&cx, i))))
+    Ok(ok(&paginate(found, paging, |i| {
+        t.serve("invoices", i.id, render::invoice(&cx, i))
+    })))
 }
 
 /// `GET /export/invoices`: active and inactive invoices in change order.
@@ -183,7 +185,7 @@ pub(crate) async fn export_invoices(
         data: page
             .data
             .into_iter()
-            .map(|i| render::invoice(&cx, i))
+            .map(|i| t.serve("invoices", i.id, render::invoice(&cx, i)))
             .collect(),
     }))
 }

@@ -64,7 +64,7 @@ pub(crate) async fn list_locations(
         .collect();
     sort_records(&mut found, sort, location_key);
     Ok(ok(&paginate(found, paging, |l| {
-        crm::location(l, guid.as_deref(), false)
+        t.serve("locations", l.id, crm::location(l, guid.as_deref(), false))
     })))
 }
 
@@ -85,7 +85,11 @@ pub(crate) async fn get_location(
     let guid = q
         .get("externalDataApplicationGuid")
         .map(str::to_ascii_lowercase);
-    Ok(ok(&crm::location(l, guid.as_deref(), false)))
+    Ok(ok(&t.serve(
+        "locations",
+        l.id,
+        crm::location(l, guid.as_deref(), false),
+    )))
 }
 
 /// `GET /export/locations`.
@@ -110,7 +114,7 @@ pub(crate) async fn export_locations(
         data: page
             .data
             .into_iter()
-            .map(|l| crm::location(l, None, false))
+            .map(|l| t.serve("locations", l.id, crm::location(l, None, false)))
             .collect(),
     }))
 }

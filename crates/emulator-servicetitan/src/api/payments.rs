@@ -337,7 +337,7 @@ pub(crate) async fn list(
         .collect();
     sort_records(&mut found, sort, payment_key);
     Ok(ok(&paginate(found, paging, |p| {
-        render::payment(t, p, false)
+        t.serve("payments", p.id, render::payment(t, p, false))
     })))
 }
 
@@ -363,7 +363,7 @@ pub(crate) async fn export(
         data: page
             .data
             .into_iter()
-            .map(|p| render::payment(t, p, true))
+            .map(|p| t.serve("payments", p.id, render::payment(t, p, true)))
             .collect(),
     }))
 }

@@ -7,6 +7,7 @@ mod auth;
 mod export;
 mod faults;
 mod limits;
+mod malformed;
 mod paging;
 mod router;
 mod spec;

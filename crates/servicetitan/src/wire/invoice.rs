@@ -40,6 +40,9 @@ pub(crate) struct InvoiceWire {
     pub(crate) tax_zone_id: Option<i64>,
     #[serde(default)]
     pub(crate) customer: Option<Named>,
+    /// The service location; its CRM record carries the tax zone (the 2025 invoice does not).
+    #[serde(default)]
+    pub(crate) location: Option<Named>,
     #[serde(default)]
     pub(crate) business_unit: Option<Named>,
     #[serde(default, deserialize_with = "time_opt")]

@@ -8,10 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Named, id_lenient, time, time_opt};
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentWire {
@@ -42,8 +38,10 @@ pub(crate) struct PaymentWire {
     pub(crate) check_number: Option<String>,
     #[serde(deserialize_with = "time")]
     pub(crate) modified_on: DateTime<Utc>,
-    #[serde(default = "yes")]
-    pub(crate) active: bool,
+    /// In the export record and the 2026 list item; absent from the 2025 list item, where the
+    /// `activeState` the list was asked with says it instead.
+    #[serde(default)]
+    pub(crate) active: Option<bool>,
     #[serde(default)]
     pub(crate) export_id: Option<String>,
 }

@@ -1,10 +1,10 @@
-//! Export feeds: continuation from a stored cursor while records change underneath, the
-//! 15-minute lag, and dedupe.
+//! Export feeds: records changing between the pages of one pass, continuation from a stored
+//! cursor, the 15-minute lag, and dedupe.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use ledgerbridge_connector::{ChangeBatch, FeedCursor};
 use ledgerbridge_core::Invoice;
 use ledgerbridge_emulator::{LimitMode, Scenario};
@@ -26,6 +26,10 @@ async fn read_feed(
     let mut delivered = 0;
     for batch in &batches {
         assert!(batch.quarantined.is_empty(), "{:?}", batch.quarantined);
+        assert_eq!(
+            batch.duplicates, 0,
+            "the emulator repeats nothing unchanged"
+        );
         for record in &batch.records {
             delivered += 1;
             let previous = seen.insert(record.id, record.modified_on);
@@ -37,6 +41,80 @@ async fn read_feed(
         }
     }
     (seen, cursor, delivered)
+}
+
+/// One delivery of an invoice: its version and memo.
+type Delivered = (DateTime<Utc>, Option<String>);
+
+#[tokio::test]
+async fn records_changed_between_the_pages_of_one_pass_are_all_delivered() {
+    let world = World::start(Scenario::Demo, LimitMode::Off).await;
+    let bulk = world.seed_invoices(1_200); // several export responses
+    let st = world.connector();
+    let mut feed = Box::pin(st.invoice_changes(None));
+    let first = feed.next().await.unwrap().unwrap();
+    assert!(!first.caught_up, "the pass has more pages to go");
+    let first_seen: HashMap<i64, DateTime<Utc>> = first
+        .records
+        .iter()
+        .map(|r| (r.id, r.modified_on))
+        .collect();
+
+    // Mid-pass: edit one invoice already delivered and one not yet reached; add three.
+    let behind = first.records[10].id;
+    let ahead = *bulk.last().unwrap();
+    assert!(!first_seen.contains_key(&ahead));
+    for id in [behind, ahead] {
+        let patch = InvoicePatch {
+            summary: Some(format!("edited {id}")),
+            ..InvoicePatch::default()
+        };
+        st.patch_invoice(id, &patch).await.unwrap();
+    }
+    let added = world.seed_invoices(3);
+
+    let rest: Vec<ChangeBatch<Invoice>> = feed.try_collect().await.unwrap();
+    assert!(rest.last().unwrap().caught_up);
+    let mut versions: HashMap<i64, Vec<Delivered>> = HashMap::new();
+    for record in first
+        .records
+        .iter()
+        .chain(rest.iter().flat_map(|b| &b.records))
+    {
+        versions
+            .entry(record.id)
+            .or_default()
+            .push((record.modified_on, record.record.memo.clone()));
+    }
+    assert_eq!(
+        rest.iter().map(|b| b.duplicates).sum::<usize>() + first.duplicates,
+        0
+    );
+    for id in bulk.iter().chain(&added) {
+        assert!(
+            versions.contains_key(id),
+            "invoice {id} lost within the pass"
+        );
+    }
+    let edited = |id: i64| Some(format!("edited {id}"));
+    let behind_versions = &versions[&behind];
+    assert_eq!(
+        behind_versions.len(),
+        2,
+        "delivered, then again once changed"
+    );
+    assert!(behind_versions[1].0 > behind_versions[0].0);
+    assert_eq!(behind_versions[1].1, edited(behind));
+    assert_eq!(
+        versions[&ahead],
+        vec![(versions[&ahead][0].0, edited(ahead))],
+        "reached once, already changed"
+    );
+    for (id, seen) in &versions {
+        if *id != behind {
+            assert_eq!(seen.len(), 1, "invoice {id} delivered {} times", seen.len());
+        }
+    }
 }
 
 #[tokio::test]

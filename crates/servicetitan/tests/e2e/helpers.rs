@@ -110,6 +110,64 @@ impl World {
         );
     }
 
+    /// Serves record `id` of `entity` malformed from now on (the emulator's
+    /// `/_sandbox/servicetitan/{tenant}/malformed` route: `patch` is merged into its JSON).
+    pub(crate) async fn malform(&self, entity: &str, id: i64, patch: Value) {
+        let route = format!("servicetitan/{}/malformed", self.tenant_id());
+        self.control(
+            &route,
+            json!({ "entity": entity, "id": id, "patch": patch }),
+        )
+        .await;
+    }
+
+    /// GETs `path` of the first tenant's API as a plain client would.
+    pub(crate) async fn api_get(&self, path: &str) -> Value {
+        self.api(reqwest::Method::GET, path, Value::Null).await
+    }
+
+    /// Sends `body` to the first tenant's API as a plain client would (for changes the
+    /// connector has no method for, such as voiding a payment).
+    pub(crate) async fn api(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let tenant = &self.info["tenants"][0];
+        let token: Value = self
+            .http
+            .post(self.info["token_url"].as_str().unwrap())
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", tenant["client_id"].as_str().unwrap()),
+                ("client_secret", tenant["client_secret"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let url = format!(
+            "{}/{path}",
+            self.info["api_base"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches('/')
+        );
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("ST-App-Key", self.info["app_key"].as_str().unwrap())
+            .bearer_auth(token["access_token"].as_str().unwrap());
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
     pub(crate) async fn advance_clock(&self, seconds: i64) {
         self.control("clock", json!({ "advance_seconds": seconds }))
             .await;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the ServiceTitan connector against the in-process emulator over real
-//! HTTP (one test binary, zero2prod/ripgrep style). Narrow HTTP-shape cases that the emulator
-//! cannot produce (a malformed record) use wiremock.
+//! HTTP (one test binary, zero2prod/ripgrep style). Malformed records come from the emulator
+//! itself (its `/_sandbox/servicetitan/{tenant}/malformed` route); only HTTP shapes the
+//! emulator never produces (a feed without items, a 404 on payment create) use wiremock.
 
 mod helpers;
 
@@ -9,4 +10,6 @@ mod export;
 mod paging;
 mod quarantine;
 mod resilience;
+mod tax;
+mod voids;
 mod writes;

@@ -29,6 +29,13 @@ async fn ten_thousand_invoices_page_without_loss_or_doubles_at_several_page_size
                 page.quarantined
             );
             assert!(page.records.len() <= page_size as usize);
+            // The connector drops repeats silently for its callers but counts them: a server
+            // repeating records across pages would show here.
+            assert_eq!(
+                page.duplicates, 0,
+                "page {}: the server repeated records",
+                page.page
+            );
             ids.extend(page.records.iter().map(|r| r.id));
         }
         let unique: HashSet<i64> = ids.iter().copied().collect();

@@ -1,5 +1,6 @@
-//! Surviving the remote: token expiry mid-run, 429 storms, 5xx bursts; RFC 7807 errors
-//! surfaced with their traceId; creates without a key never retried.
+//! Surviving the remote: token expiry mid-run, 429 storms within the retry budget (and one
+//! retry loop beyond it), 5xx bursts; RFC 7807 errors surfaced with their traceId; creates
+//! without a key never retried after a 5xx.
 
 use std::collections::HashSet;
 
@@ -45,19 +46,45 @@ async fn a_token_expiring_mid_run_is_renewed_and_the_run_goes_on() {
     assert_eq!(st.token_requests(), 2, "exactly one renewal after the 401");
 }
 
+/// A connector that retries a call three times (four attempts).
+fn three_retries(world: &World) -> ServiceTitan {
+    let mut config = world.config();
+    config.page_size = 25;
+    config.http.retry.max_retries = 3;
+    ServiceTitan::new(config).unwrap()
+}
+
 #[tokio::test]
-async fn a_429_storm_is_survived_at_the_real_limits() {
+async fn a_429_storm_is_survived_within_the_retry_budget_at_the_real_limits() {
     let world = World::start(Scenario::Demo, LimitMode::Real).await;
     world.seed_invoices(400);
     let baseline = all_invoice_ids(&world.connector()).await;
+    let st = three_retries(&world);
+    st.tax_zones().await.unwrap(); // a token in hand: the storm meets the API calls
     world
-        .faults(json!({ "seed": 1, "throttle_burst": 25 }))
+        .faults(json!({ "seed": 1, "throttle_burst": 3 }))
         .await;
-    let mut config = world.config();
-    config.page_size = 25;
-    let st = ServiceTitan::new(config).unwrap();
     assert_eq!(all_invoice_ids(&st).await, baseline);
-    assert_eq!(injected(&world).await["throttled"], 25);
+    assert_eq!(injected(&world).await["throttled"], 3);
+}
+
+#[tokio::test]
+async fn a_storm_longer_than_the_budget_comes_back_once_retried_not_multiplied() {
+    let world = World::start(Scenario::Demo, LimitMode::Off).await;
+    let st = three_retries(&world);
+    world
+        .faults(json!({ "seed": 1, "throttle_burst": 40 }))
+        .await;
+    // The first request is the token's: its provider tries 1 + 3 times and the layer does not
+    // try that again (it used to: 4 x 4 token requests against a throttled endpoint).
+    let err = st
+        .invoice_pages(None)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::RateLimited { .. }), "{err:?}");
+    assert_eq!(st.token_requests(), 4);
+    assert_eq!(injected(&world).await["throttled"], 4);
 }
 
 #[tokio::test]
@@ -130,4 +157,39 @@ async fn a_payment_create_is_sent_once_even_when_the_server_fails() {
         injected(&world).await["server_errors"].as_u64().unwrap() > 1,
         "idempotent writes are retried"
     );
+}
+
+#[tokio::test]
+async fn a_payment_create_refused_with_a_429_is_sent_again_and_created_once() {
+    let world = World::start(Scenario::Demo, LimitMode::Off).await;
+    let st = world.connector();
+    let invoice = world.seed_invoices(1)[0];
+    let type_id = st.payment_types().await.unwrap()[0].id;
+    world
+        .faults(json!({ "seed": 5, "throttle_burst": 1 }))
+        .await;
+    let payment = NewPayment {
+        type_id,
+        paid_on: Utc::now(),
+        memo: None,
+        check_number: Some("9001".into()),
+        export_id: "QBO-PMT-9001".into(),
+        splits: vec![(invoice, Decimal::new(1000, 2))],
+    };
+    // A 429 means the create did not run, so it is safe to send again, key or no key.
+    let id = st.create_payment(&payment).await.unwrap();
+    assert_eq!(injected(&world).await["throttled"], 1);
+    let pages: Vec<_> = st.payment_pages(None).try_collect().await.unwrap();
+    let on_invoice: Vec<i64> = pages
+        .iter()
+        .flat_map(|p| &p.records)
+        .filter(|p| {
+            p.record
+                .allocations
+                .iter()
+                .any(|a| a.invoice.servicetitan_id() == Some(invoice))
+        })
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(on_invoice, vec![id], "created exactly once");
 }

@@ -1,0 +1,198 @@
+//! What is tried again, and after how long: 429s by everyone (the request did not run),
+//! timeouts and 5xx only by repeatable calls, Retry-After honoured.
+
+use std::time::{Duration, Instant};
+
+use http::Method;
+use ledgerbridge_connector::{ApiRequest, ConnectorError, Idempotency};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{Sequence, layer, mount_token, provider, url};
+
+fn post(server: &MockServer, p: &str, idempotency: Idempotency) -> ApiRequest {
+    ApiRequest::json(
+        "create",
+        Method::POST,
+        url(server, p),
+        "t1",
+        &json!({}),
+        idempotency,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_429_storm_is_waited_out_honouring_retry_after() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    let throttled = ResponseTemplate::new(429)
+        .insert_header("Retry-After", "1")
+        .set_body_json(json!({"title": "Too many requests", "status": 429, "traceId": "t-429"}));
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(header("authorization", "Bearer tok-abc"))
+        .respond_with(Sequence::new(vec![
+            throttled.clone(),
+            throttled,
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true})),
+        ]))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let started = Instant::now();
+    let response = layer
+        .send(
+            &auth,
+            &ApiRequest::get("list items", url(&server, "/items"), "t1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json::<serde_json::Value>("list items").unwrap(),
+        json!({"ok": true})
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "Retry-After: 1 twice must wait 2 s, took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_burst_on_a_read_is_survived() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    let err = ResponseTemplate::new(503).set_body_string("unavailable");
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .respond_with(Sequence::new(vec![
+            err.clone(),
+            err.clone(),
+            err,
+            ResponseTemplate::new(200).set_body_string("[]"),
+        ]))
+        .expect(4)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let response = layer
+        .send(
+            &auth,
+            &ApiRequest::get("list items", url(&server, "/items"), "t1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(&response.body[..], b"[]");
+}
+
+#[tokio::test]
+async fn a_create_without_a_key_is_never_retried_after_a_5xx() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    Mock::given(method("POST"))
+        .and(path("/payments"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"title": "boom", "status": 500, "traceId": "t-500"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let request = post(&server, "/payments", Idempotency::NotIdempotent);
+    let err = layer.send(&auth, &request).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Transient { .. }), "{err:?}");
+    assert_eq!(err.trace_id(), Some("t-500"));
+}
+
+#[tokio::test]
+async fn a_create_without_a_key_is_retried_after_a_429_but_not_after_a_timeout() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    // A 429 says the request did not run: sending it again cannot create twice.
+    Mock::given(method("POST"))
+        .and(path("/throttled"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+            ResponseTemplate::new(200).set_body_string("77"),
+        ]))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let started = Instant::now();
+    let created = layer
+        .send(
+            &auth,
+            &post(&server, "/throttled", Idempotency::NotIdempotent),
+        )
+        .await
+        .unwrap();
+    assert_eq!(&created.body[..], b"77");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the retry waited the Retry-After"
+    );
+    let err = layer
+        .send(&auth, &post(&server, "/slow", Idempotency::NotIdempotent))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::OutcomeUnknown { .. }),
+        "a timed-out create may have run: {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_asking_for_longer_than_the_cap_goes_back_to_the_caller_at_once() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    Mock::given(method("POST"))
+        .and(path("/throttled"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let err = layer
+        .send(
+            &auth,
+            &post(&server, "/throttled", Idempotency::NotIdempotent),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(600)));
+}
+
+#[tokio::test]
+async fn a_keyed_create_is_retried() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    Mock::given(method("POST"))
+        .and(path("/invoices"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(502),
+            ResponseTemplate::new(200).set_body_string("{}"),
+        ]))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let layer = layer();
+    let auth = provider(&server, &layer);
+    let request = post(&server, "/invoices", Idempotency::Keyed("k-1".into()));
+    layer.send(&auth, &request).await.unwrap();
+}
