@@ -116,3 +116,20 @@ fn usage_errors_exit_2() {
     );
     run(ledgerbridge(dir.path()).args(["no-such-command"]), 2);
 }
+
+#[test]
+fn logs_piped_to_a_file_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        ledgerbridge(dir.path())
+            .env("LEDGERBRIDGE_LOG", "trace")
+            .args(["init"]),
+        0,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DEBUG"), "something was logged: {stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escape in piped logs: {stderr:?}"
+    );
+}

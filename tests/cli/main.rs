@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `ledgerbridge` binary (one test binary, several modules).
 
 mod connect;
+mod demo;
 mod helpers;
 mod init_and_runs;
 mod init_sandbox;

@@ -19,7 +19,7 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
     /// Config file (else $LEDGERBRIDGE_CONFIG, else ./ledgerbridge.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -81,6 +81,9 @@ pub(crate) enum Command {
     Disconnect(DisconnectArgs),
     /// The review web UI: dashboard, conflicts, report, mappings, runs.
     Serve(ServeArgs),
+    /// Start the sandbox in-process, set up a fresh demo ledger in DIR, connect everything and
+    /// sync both demo tenants.
+    Demo(DemoArgs),
     /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -344,4 +347,18 @@ pub(crate) struct SyncArgs {
     pub(crate) since: Option<NaiveDate>,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Folder for the demo's ledgerbridge.toml, .db and .key (replaced on every run).
+    #[arg(long, default_value = "ledgerbridge-demo")]
+    pub(crate) dir: PathBuf,
+    /// Keep the emulators running afterwards, on the default ports, so `sync`, `runs`,
+    /// `conflicts` and `serve` work against them (Ctrl-C stops).
+    #[arg(long)]
+    pub(crate) serve: bool,
+    /// demo (a month of two contractors) or empty (reference data only: a quick setup check).
+    #[arg(long, default_value = "demo")]
+    pub(crate) scenario: String,
 }

@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Links(cmd) => commands::links::run(&global, cmd).await,
         Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
         Command::Serve(args) => commands::serve::run(&global, args).await,
+        Command::Demo(args) => commands::demo::run(&global, args).await,
         Command::Connect(cmd) => commands::connect::run(&global, cmd).await,
         Command::Disconnect(args) => commands::oauth::disconnect(&global, args).await,
         Command::Doctor { format } => commands::doctor::run(&global, format).await,

@@ -18,10 +18,13 @@ pub(crate) fn init(args: &GlobalArgs) {
     };
     let filter = EnvFilter::try_from_env("LEDGERBRIDGE_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn,hyper=warn,reqwest=warn")));
+    // Colour only for a person at a terminal; piped or collected logs stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(ansi);
     // `try_init`: a second call (tests that run `main` twice in one process) keeps the first.
     let _ = match args.log_format {
         LogFormat::Text => builder.try_init(),

@@ -17,12 +17,11 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use chrono::NaiveDate;
-use ledgerbridge_emulator::{
-    Clock, EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions,
-};
+use ledgerbridge_emulator::{Clock, EmulatorContext, EmulatorHandle, SeedOptions};
 use serde_json::{Value, json};
 
 pub use ledgerbridge_emulator::demo_world;
+pub use ledgerbridge_emulator::{LimitMode, Scenario};
 pub use ledgerbridge_emulator_quickbooks as quickbooks;
 pub use ledgerbridge_emulator_servicetitan as servicetitan;
 pub use ledgerbridge_emulator_xero as xero;

@@ -2,6 +2,7 @@
 
 pub(crate) mod connect;
 pub(crate) mod db;
+pub(crate) mod demo;
 pub(crate) mod doctor;
 pub(crate) mod init;
 pub(crate) mod init_sandbox;
