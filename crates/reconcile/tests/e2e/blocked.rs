@@ -106,3 +106,59 @@ async fn a_closed_period_blocks_with_its_reason_and_the_rest_is_written() {
     assert!(invoices.created > 300, "{invoices:?}");
     assert_eq!(report.targets[0].counts().errors, 0);
 }
+
+#[tokio::test]
+async fn a_malformed_invoice_from_servicetitan_is_quarantined_with_its_reason_while_the_run_goes_on()
+ {
+    let world = World::start().await;
+    let tenant = world.tenant(System::QuickBooks).tenant;
+    let base = world.info["servicetitan"]["api_base"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The emulator serves this invoice with a total that is not a number from now on.
+    let bad_id = 10_001_005;
+    world
+        .control(
+            &base,
+            &format!("servicetitan/{tenant}/malformed"),
+            json!({ "entity": "invoices", "id": bad_id, "patch": { "total": "not-a-number" } }),
+        )
+        .await;
+
+    let report = world.sync(System::QuickBooks, &settings()).await;
+    let blocked: Vec<_> = report.targets[0]
+        .blocked_records
+        .iter()
+        .filter(|b| b.entity == EntityKind::Invoice && b.servicetitan_id == bad_id.to_string())
+        .collect();
+    assert_eq!(blocked.len(), 1, "{:?}", report.targets[0].blocked_records);
+    let invoices = report.targets[0].by_entity[&EntityKind::Invoice];
+    assert!(invoices.created > 300, "the run went on: {invoices:?}");
+
+    let quarantined = world
+        .ledger
+        .quarantine()
+        .list(Some(&tenant), false)
+        .await
+        .unwrap();
+    let entry = quarantined
+        .iter()
+        .find(|q| q.remote_id.as_deref() == Some(&*bad_id.to_string()))
+        .expect("the malformed invoice is in the quarantine");
+    assert_eq!(entry.entity, EntityKind::Invoice);
+    assert!(!entry.reason.is_empty());
+    assert!(
+        String::from_utf8_lossy(&entry.raw).contains("not-a-number"),
+        "the raw payload is kept for a person to inspect"
+    );
+    // Nothing was written for it.
+    let key = ledgerbridge_ledger::RecordKey::new(
+        &tenant,
+        EntityKind::Invoice,
+        bad_id.to_string(),
+        System::QuickBooks,
+        world.tenant(System::QuickBooks).company,
+    );
+    assert!(world.ledger.links().get(&key).await.unwrap().is_none());
+}
