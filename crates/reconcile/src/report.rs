@@ -82,6 +82,11 @@ pub struct TargetReport {
     /// Why the tenant's sync stopped early, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// What the run did differently from a plain incremental pass and the user should know
+    /// (a refused feed cursor read again from the start). Absent from the JSON when empty,
+    /// so the contract's keys are unchanged for an ordinary run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One step's verdict on one record.
@@ -115,6 +120,7 @@ impl TargetReport {
             by_entity: BTreeMap::new(),
             blocked_records: Vec::new(),
             stopped: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -227,6 +233,7 @@ impl SyncReport {
                 serde_json::json!({
                     "tenant": t.tenant, "target": t.target, "counts": t.counts,
                     "by_entity": t.by_entity, "stopped": t.stopped,
+                    "warnings": t.warnings,
                 })
             })
             .collect();
@@ -274,5 +281,22 @@ mod tests {
         assert_eq!(totals.len(), 7);
         assert_eq!(json["totals"]["created"], 1);
         assert_eq!(json["run_id"], 4);
+        assert!(target.get("warnings").is_none(), "no warnings, no key");
+    }
+
+    #[test]
+    fn warnings_reach_the_json_and_the_run_row() {
+        let mut t = TargetReport::new("1017823", "xero");
+        t.warnings.push("full pass of export/invoices".into());
+        let report = SyncReport::new(5, false, vec![t]);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["targets"][0]["warnings"][0],
+            "full pass of export/invoices"
+        );
+        assert_eq!(
+            report.counts_json()["targets"][0]["warnings"][0],
+            "full pass of export/invoices"
+        );
     }
 }

@@ -111,6 +111,13 @@ fn print_report(report: &SyncReport, format: OutputFormat) -> anyhow::Result<()>
             .collect()
     })?;
     for target in &rows {
+        for warning in target["warnings"].as_array().into_iter().flatten() {
+            println!(
+                "warning: tenant {}: {}",
+                target["tenant"].as_str().unwrap_or(""),
+                warning.as_str().unwrap_or("")
+            );
+        }
         for blocked in target["blocked_records"]
             .as_array()
             .into_iter()

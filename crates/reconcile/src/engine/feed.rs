@@ -55,6 +55,11 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     {
                         full_pass_said = true;
                         tracing::warn!(tenant = %self.tenant(), %entity, "feed cursor refused; full pass");
+                        self.report.warnings.push(format!(
+                            "ServiceTitan refused the stored {} cursor (too old or invalid); \
+                             the whole feed was read again (full pass)",
+                            key.feed
+                        ));
                         self.event(
                             "feed.full_pass",
                             None,

@@ -1,6 +1,8 @@
 //! Settling invoice writes: what the remote stored becomes the base snapshot (with line ids
 //! and version), checked against ServiceTitan's total and tax to the cent; refusals are
-//! turned into blocked records with the reason to act on.
+//! turned into blocked records with the reason to act on. Refusals other than a conflict are
+//! parked and retried each run (a refused void included): the feed will not bring the change
+//! back once someone fixes what the books objected to.
 
 use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money};
 use ledgerbridge_ledger::LineLink;
@@ -82,8 +84,11 @@ impl<T: AccountingTarget> Engine<'_, T> {
             WriteOutcome::Rejected(r) => {
                 self.give_up(op, &format!("rejected: {:?}", r.kind)).await?;
                 let Some(invoice) = invoice else {
+                    // Parked: the feed will not bring the void back, so without a retry it
+                    // would be lost once someone clears what blocks it (a payment in Xero).
                     let reason = format!("{} refused the void: {}", self.system(), r.message);
-                    self.report.block(INVOICE, id, Outcome::Blocked, reason);
+                    let rec = self.source_of(INVOICE, id, self.voided_base(id).await?);
+                    self.park(INVOICE, &rec, reason);
                     return Ok(());
                 };
                 let rec = self.source_of(INVOICE, id, invoice);
@@ -104,9 +109,12 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         self.park(INVOICE, &rec, reason);
                     }
                     RejectionKind::PaidDocument => {
-                        // Not parked: retrying cannot succeed until someone acts in the books.
+                        // Parked, like every blocked record: retrying fails until someone
+                        // acts in the books, but once they do, nothing else would bring the
+                        // change back (the feed has moved past it). A retry is one refused
+                        // request per run, and the reason stays in every report meanwhile.
                         let reason = format!("{}: {}", self.system(), r.message);
-                        self.report.block(INVOICE, id, Outcome::Blocked, reason);
+                        self.park(INVOICE, &rec, reason);
                     }
                     RejectionKind::Stale => {
                         let reason = format!(
