@@ -72,6 +72,22 @@ pub(crate) struct SyncSettings {
     pub(crate) tracking_category: Option<String>,
     /// QuickBooks: a US company with automated sales tax (lines TAX/NON, one tax code).
     pub(crate) quickbooks_us_sales_tax: Option<bool>,
+    /// "documented" (default): pace every remote at its documented limits; "off": leave
+    /// pacing to the remote's 429s (for the local sandbox, whose limits are relaxed).
+    pub(crate) pace: Option<String>,
+}
+
+impl SyncSettings {
+    /// Whether connectors pace themselves at the remotes' documented limits.
+    pub(crate) fn paced(&self) -> Result<bool, ConfigError> {
+        match self.pace.as_deref() {
+            None | Some("documented") => Ok(true),
+            Some("off") => Ok(false),
+            Some(other) => Err(ConfigError::Invalid(format!(
+                "sync.pace = {other:?}: expected \"documented\" or \"off\""
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -327,6 +343,37 @@ mod tests {
             message.contains("ledgerbridge.toml"),
             "the file is named too: {message}"
         );
+    }
+
+    #[test]
+    fn pacing_is_documented_unless_turned_off_and_a_typo_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "[sync]\npace = \"off\"\n");
+        let off = load(&path, true, "LBTEST_PACE_")
+            .unwrap()
+            .settings
+            .sync
+            .paced()
+            .unwrap();
+        assert!(!off);
+        let path = write(dir.path(), "[sync]\n");
+        assert!(
+            load(&path, true, "LBTEST_PACE_")
+                .unwrap()
+                .settings
+                .sync
+                .paced()
+                .unwrap()
+        );
+        let path = write(dir.path(), "[sync]\npace = \"fast\"\n");
+        let message = load(&path, true, "LBTEST_PACE_")
+            .unwrap()
+            .settings
+            .sync
+            .paced()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("sync.pace"), "{message}");
     }
 
     #[test]

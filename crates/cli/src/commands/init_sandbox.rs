@@ -87,7 +87,9 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
         "# ledgerbridge configuration for the local sandbox (`ledgerbridge init --sandbox`).\n\
          # The sandbox's credentials are public constants; a production config takes secrets\n\
          # from the environment or a *_file path instead. Every key: config/example.toml.\n\n\
-         [ledger]\npath = \"ledgerbridge.db\"\nkey_file = \"ledgerbridge.key\"\n\n[sync]\ninclude_pending = false\n\n",
+         [ledger]\npath = \"ledgerbridge.db\"\nkey_file = \"ledgerbridge.key\"\n\n[sync]\ninclude_pending = false\n\
+         # The sandbox's limits are relaxed (x100); pacing at the documented ones would only be slow.\n\
+         pace = \"off\"\n\n",
     );
     out += &format!(
         "[servicetitan]\napi_base = {}\nauth_base = {}\n\n",

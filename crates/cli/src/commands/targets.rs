@@ -45,10 +45,14 @@ pub(crate) async fn servicetitan(
         .servicetitan
         .as_ref()
         .and_then(|s| s.include_recent_changes);
+    let paced = ctx.settings.sync.paced()?;
     let endpoints = super::connect::endpoints(ctx)?;
     ServiceTitan::from_store(store, &id, endpoints, tenant_id, |config| {
         if let Some(recent) = recent {
             config.include_recent_changes = recent;
+        }
+        if !paced {
+            config.http.rate_limit = None;
         }
     })
     .await
@@ -66,8 +70,12 @@ pub(crate) async fn target(
     match system {
         System::QuickBooks => {
             let (endpoints, app) = super::oauth::quickbooks_app(ctx)?;
-            let config =
+            let mut config =
                 ledgerbridge_quickbooks::QuickBooksConfig::new(endpoints, tenant.company.clone());
+            if !ctx.settings.sync.paced()? {
+                config = config.with_limits(ledgerbridge_quickbooks::Limits::none());
+                config.http.rate_limit = None;
+            }
             let qbo = ledgerbridge_quickbooks::QuickBooks::from_store(config, app, store, &id)?;
             let us_tax = ctx.settings.sync.quickbooks_us_sales_tax.unwrap_or(true);
             Ok(AnyTarget::QuickBooks(Box::new(QuickBooksTarget::new(
@@ -76,8 +84,13 @@ pub(crate) async fn target(
         }
         System::Xero => {
             let app = super::oauth::xero_app(ctx)?;
-            let xero =
-                ledgerbridge_xero::from_store(&app, store, &id, Clock::system(), |_| {}).await?;
+            let paced = ctx.settings.sync.paced()?;
+            let xero = ledgerbridge_xero::from_store(&app, store, &id, Clock::system(), |config| {
+                if !paced {
+                    config.http.rate_limit = None;
+                }
+            })
+            .await?;
             let tracking = ctx
                 .settings
                 .sync
