@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::api::crm_write::{apply_customer_patch, insert_contact, insert_customer};
-use crate::api::{Key, check_ids, json_body, ok, parse_id, sort_records, tenant_id};
+use crate::api::{check_ids, json_body, key_of, ok, parse_id, sort_records, tenant_id};
 use crate::error::{ApiError, ApiResult};
 use crate::export;
 use crate::model::Customer;
@@ -16,15 +16,6 @@ use crate::state::EmulatorState;
 
 pub(crate) fn contains(hay: &str, needle: Option<&str>) -> bool {
     needle.is_none_or(|n| hay.to_lowercase().contains(&n.to_lowercase()))
-}
-
-fn customer_key(c: &Customer, f: SortField) -> Key {
-    match f {
-        SortField::ModifiedOn => Key::Time(c.stamp.modified_on),
-        SortField::CreatedOn => Key::Time(c.stamp.created_on),
-        SortField::Name => Key::Text(c.name.to_lowercase()),
-        _ => Key::Int(c.id),
-    }
 }
 
 /// `GET /customers`: `ids, name, street, city, state, zip, phone, active, created*/modified*,
@@ -100,7 +91,9 @@ pub(crate) async fn list_customers(
             _ => true,
         })
         .collect();
-    sort_records(&mut found, sort, customer_key);
+    sort_records(&mut found, sort, |c, f| {
+        key_of(c.id, &c.name, c.stamp.created_on, c.stamp.modified_on, f)
+    });
     let balances = t.customer_balances();
     Ok(ok(&paginate(found, paging, |c| {
         t.serve(

@@ -4,22 +4,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
 use crate::api::crm::contains;
-use crate::api::{Key, check_ids, ok, parse_id, sort_records, tenant_id};
+use crate::api::{check_ids, key_of, ok, parse_id, sort_records, tenant_id};
 use crate::error::{ApiError, ApiResult};
 use crate::export;
 use crate::model::Location;
 use crate::query::{Paging, Query, Sort, SortField, paginate};
 use crate::render::crm;
 use crate::state::EmulatorState;
-
-fn location_key(l: &Location, f: SortField) -> Key {
-    match f {
-        SortField::ModifiedOn => Key::Time(l.stamp.modified_on),
-        SortField::CreatedOn => Key::Time(l.stamp.created_on),
-        SortField::Name => Key::Text(l.name.to_lowercase()),
-        _ => Key::Int(l.id),
-    }
-}
 
 /// `GET /locations`: `ids, name, customerId, address parts, active, created*/modified*`.
 pub(crate) async fn list_locations(
@@ -62,7 +53,9 @@ pub(crate) async fn list_locations(
             contains(&l.address.city, q.get("city")) && contains(&l.address.zip, q.get("zip"))
         })
         .collect();
-    sort_records(&mut found, sort, location_key);
+    sort_records(&mut found, sort, |l, f| {
+        key_of(l.id, &l.name, l.stamp.created_on, l.stamp.modified_on, f)
+    });
     Ok(ok(&paginate(found, paging, |l| {
         t.serve("locations", l.id, crm::location(l, guid.as_deref(), false))
     })))

@@ -90,6 +90,23 @@ pub(crate) enum Key {
     Text(String),
 }
 
+/// The sort key of a record that sorts by id, name, creation and modification (customers,
+/// locations, reference data).
+pub(crate) fn key_of(
+    id: i64,
+    name: &str,
+    created: chrono::DateTime<chrono::Utc>,
+    modified: chrono::DateTime<chrono::Utc>,
+    f: SortField,
+) -> Key {
+    match f {
+        SortField::Name => Key::Text(name.to_lowercase()),
+        SortField::CreatedOn => Key::Time(created),
+        SortField::ModifiedOn => Key::Time(modified),
+        _ => Key::Int(id),
+    }
+}
+
 /// Sorts by the requested field, ties broken by id so pages never overlap or skip.
 pub(crate) fn sort_records<T>(items: &mut [&T], sort: Sort, key: impl Fn(&T, SortField) -> Key) {
     items.sort_by(|a, b| {

@@ -7,27 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::{Key, check_ids, json_body, ok, parse_id, sort_records, tenant_id};
+use crate::api::{check_ids, json_body, key_of, ok, parse_id, sort_records, tenant_id};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{BusinessUnit, GlAccount, TaxZone};
 use crate::query::{Paging, Query, Sort, SortField, paginate};
 use crate::render::reference as render;
 use crate::state::{EmulatorState, TenantData};
-
-fn key_of(
-    id: i64,
-    name: &str,
-    created: chrono::DateTime<chrono::Utc>,
-    modified: chrono::DateTime<chrono::Utc>,
-    f: SortField,
-) -> Key {
-    match f {
-        SortField::Name => Key::Text(name.to_lowercase()),
-        SortField::CreatedOn => Key::Time(created),
-        SortField::ModifiedOn => Key::Time(modified),
-        _ => Key::Int(id),
-    }
-}
 
 /// `GET /payment-types` (`ids, active, createdBefore, createdOnOrAfter`, paged).
 pub(crate) async fn payment_types(
