@@ -2,7 +2,7 @@
 //! Built by the caller from `ledgerbridge.toml` (library crates read no files or env vars).
 
 use chrono::NaiveDate;
-use ledgerbridge_core::System;
+use ledgerbridge_core::{PolicySet, System};
 use serde::{Deserialize, Serialize};
 
 /// One ServiceTitan tenant and the one accounting company it syncs to.
@@ -64,6 +64,9 @@ pub struct SyncSettings {
     /// Customer matches at or above this confidence are linked; below it (but with some
     /// evidence) they go to the review list.
     pub strong_match: u8,
+    /// How a field changed on both sides since the base is settled (`[policies]` in the
+    /// config); the default leaves every such field for a person.
+    pub policies: PolicySet,
 }
 
 impl Default for SyncSettings {
@@ -78,6 +81,7 @@ impl Default for SyncSettings {
             tracking_category: Some("Business Unit".to_owned()),
             defaults: MappingDefaults::default(),
             strong_match: crate::matching::STRONG,
+            policies: PolicySet::default(),
         }
     }
 }
