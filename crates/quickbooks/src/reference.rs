@@ -1,5 +1,6 @@
 //! Reference data for mapping choices: accounts, items, classes, payment methods, tax codes.
 
+use chrono::NaiveDate;
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use serde::Deserialize;
 
@@ -92,4 +93,45 @@ impl<A: TokenProvider> QuickBooks<A> {
             tax_codes: self.list("TaxCode").await?,
         })
     }
+
+    /// The company's closing date (`Preferences.AccountingInfoPrefs.BookCloseDate`): nothing
+    /// dated on or before it can be written (fault 6200). `None` when the books are open.
+    ///
+    /// Read once per run so a closed period blocks its records before any write is sent,
+    /// rather than being discovered by the first refused write.
+    pub async fn closing_date(&self) -> Result<Option<NaiveDate>, ConnectorError> {
+        let path = self.path("preferences", &[]);
+        let answer: PreferencesAnswer = self.get_json("read preferences", &path).await?;
+        let text = answer
+            .preferences
+            .accounting_info_prefs
+            .and_then(|a| a.book_close_date)
+            .filter(|d| !d.trim().is_empty());
+        text.map(|d| {
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|e| {
+                ConnectorError::fatal("read preferences: BookCloseDate is not a date", e)
+            })
+        })
+        .transpose()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PreferencesAnswer {
+    preferences: Preferences,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Preferences {
+    #[serde(default)]
+    accounting_info_prefs: Option<AccountingInfoPrefs>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountingInfoPrefs {
+    #[serde(default)]
+    book_close_date: Option<String>,
 }

@@ -4,5 +4,6 @@ mod fixtures; // canonical records and mappings onto the demo company
 mod helpers; // the emulator, an in-memory credential store, a connected connector
 mod oauth; // consent, refresh, rotation, grace, expiry, revoke
 mod payments; // payments, credit memos, refunds, voids
+mod preferences; // the closing date
 mod reads; // query paging, CDC and its fallback, look-ups
 mod writes; // batches, duplicate names, requestid replay, 5010

@@ -296,9 +296,9 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
     }
 
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
-        // The connector offers no Preferences read; a closed period shows as fault 6200 on the
-        // first write, which the engine then applies to the rest of the run.
-        Ok(None)
+        // Read up front so a closed period blocks its records before any write; a fault 6200
+        // on a write (the date closed mid-run) is still handled as a closed period.
+        self.qbo.closing_date().await
     }
 
     async fn reference_choices(&self) -> Result<ReferenceChoices, ConnectorError> {
