@@ -27,8 +27,8 @@ use ledgerbridge_emulator::{EmulatorContext, LimitMode, Scenario, SeedOptions};
 use ledgerbridge_emulator_quickbooks::{EmulatorState, spawn};
 use ledgerbridge_quickbooks::map::write::InvoiceContext;
 use ledgerbridge_quickbooks::{
-    AccountingTarget, ConnectRequest, Endpoints, ItemOutcome, Limits, Mappings, QuickBooks,
-    QuickBooksConfig, WriteOp, connect,
+    ConnectRequest, Endpoints, ItemOutcome, Limits, Mappings, QuickBooks, QuickBooksConfig,
+    WriteOp, connect,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -196,15 +196,15 @@ async fn run(
     };
     let invoices: Vec<Invoice> = (0..count).map(|n| invoice(offset + n)).collect();
     let started = Instant::now();
-    let batches = invoices.chunks(qbo.max_batch()).map(|chunk| {
+    let batches = invoices.chunks(qbo.config().batch_size).map(|chunk| {
         let ops: Vec<WriteOp<'_>> = chunk
             .iter()
             .map(|invoice| WriteOp::CreateInvoice { invoice, cx })
             .collect();
-        let prepared = qbo.prepare(&ops).unwrap();
+        let prepared = qbo.prepare_ops(&ops).unwrap();
         async move {
             let key = uuid::Uuid::now_v7().to_string();
-            let results = qbo.send(&key, &prepared.write).await.unwrap();
+            let results = qbo.send_write(&key, &prepared.write).await.unwrap();
             results
                 .iter()
                 .filter(|r| matches!(r.outcome, ItemOutcome::Saved(_)))

@@ -31,10 +31,10 @@ mod client;
 mod config;
 mod connect;
 pub mod map;
+mod ops;
 mod outcome;
 pub mod read;
 mod reference;
-mod target;
 pub mod wire;
 
 pub use batch::{BatchItem, MAX_BATCH_REQUEST_ID, MAX_BID, Operation, PreparedWrite};
@@ -44,7 +44,7 @@ pub use config::{
 };
 pub use connect::{AuthorizedCompany, ConnectRequest, connect, disconnect, token_status};
 pub use map::{MapError, Mappings, PaymentTarget, disambiguated_name};
+pub use ops::{Found, PrepareError, Prepared, WriteOp};
 pub use outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, Saved};
 pub use read::{ChangePage, PullSource, Remote, quote};
 pub use reference::{RefItem, ReferenceData};
-pub use target::{AccountingTarget, Found, PrepareError, Prepared, WriteOp};

@@ -8,7 +8,7 @@ use ledgerbridge_emulator::LimitMode;
 use ledgerbridge_quickbooks::map::read as map_read;
 use ledgerbridge_quickbooks::map::write::{InvoiceContext, PaymentContext};
 use ledgerbridge_quickbooks::wire;
-use ledgerbridge_quickbooks::{AccountingTarget, Entity, ItemOutcome, WriteOp};
+use ledgerbridge_quickbooks::{Entity, ItemOutcome, WriteOp};
 use rust_decimal::Decimal;
 
 use crate::fixtures::{invoice, payment, saved, usd};
@@ -31,7 +31,7 @@ async fn payments_credit_memos_refunds_and_voids() {
     let b = invoice("ST-8002", 1);
     let note = invoice("CM-8003", 1);
     let prepared = qbo
-        .prepare(&[
+        .prepare_ops(&[
             WriteOp::CreateInvoice { invoice: &a, cx },
             WriteOp::CreateInvoice {
                 invoice: &b,
@@ -49,7 +49,7 @@ async fn payments_credit_memos_refunds_and_voids() {
             },
         ])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     let (inv_a, inv_b) = (saved(&results, "0").clone(), saved(&results, "1").clone());
     assert_eq!(saved(&results, "2").entity, Entity::CreditMemo);
     // One payment split across two invoices with an overpayment left unapplied.
@@ -70,7 +70,7 @@ async fn payments_credit_memos_refunds_and_voids() {
         home_currency: ledgerbridge_core::Currency::USD,
     };
     let prepared = qbo
-        .prepare(&[
+        .prepare_ops(&[
             WriteOp::CreatePayment {
                 payment: &pay,
                 cx: pcx,
@@ -81,18 +81,18 @@ async fn payments_credit_memos_refunds_and_voids() {
             },
         ])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     let paid = saved(&results, "0").clone();
     assert_eq!(saved(&results, "1").entity, Entity::RefundReceipt);
     // Applying the payment changed invoice B (its balance), so the version the bridge
     // stored is stale: the void comes back with the fresh one, and succeeds with it.
     let void = qbo
-        .prepare(&[WriteOp::VoidInvoice {
+        .prepare_ops(&[WriteOp::VoidInvoice {
             id: &inv_b.id,
             version: &inv_b.sync_token,
         }])
         .unwrap();
-    let results = qbo.send(&key(), &void.write).await.unwrap();
+    let results = qbo.send_write(&key(), &void.write).await.unwrap();
     let ItemOutcome::Stale {
         current: Some(current),
         ..
@@ -101,12 +101,12 @@ async fn payments_credit_memos_refunds_and_voids() {
         panic!("{:?}", results[0].outcome);
     };
     let void = qbo
-        .prepare(&[WriteOp::VoidInvoice {
+        .prepare_ops(&[WriteOp::VoidInvoice {
             id: &inv_b.id,
             version: &current.sync_token,
         }])
         .unwrap();
-    saved(&qbo.send(&key(), &void.write).await.unwrap(), "0");
+    saved(&qbo.send_write(&key(), &void.write).await.unwrap(), "0");
     let remote = qbo
         .read::<wire::Payment>(Entity::Payment, &paid.id)
         .await

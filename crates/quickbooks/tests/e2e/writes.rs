@@ -9,8 +9,7 @@ use ledgerbridge_quickbooks::map::read as map_read;
 use ledgerbridge_quickbooks::map::write::InvoiceContext;
 use ledgerbridge_quickbooks::wire;
 use ledgerbridge_quickbooks::{
-    AccountingTarget, BatchItem, Entity, FaultReaction, ItemOutcome, Operation, PreparedWrite,
-    QuickBooks, WriteOp,
+    BatchItem, Entity, FaultReaction, ItemOutcome, Operation, PreparedWrite, QuickBooks, WriteOp,
 };
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -33,13 +32,13 @@ pub(crate) async fn connected(world: &World) -> QuickBooks {
 pub(crate) async fn create_customer(qbo: &QuickBooks, name: &str, st: i64) -> String {
     let c = customer(name);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateCustomer {
+        .prepare_ops(&[WriteOp::CreateCustomer {
             servicetitan_id: st,
             customer: &c,
             disambiguate: false,
         }])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     saved(&results, "0").id.clone()
 }
 
@@ -68,7 +67,7 @@ async fn a_batch_with_one_bad_item_saves_the_others_and_maps_outcomes_by_bid() {
     };
     let bad = invoice("ST-5003", 2);
     let prepared = qbo
-        .prepare(&[
+        .prepare_ops(&[
             WriteOp::CreateInvoice { invoice: &good, cx },
             WriteOp::CreateInvoice {
                 invoice: &bad,
@@ -80,7 +79,7 @@ async fn a_batch_with_one_bad_item_saves_the_others_and_maps_outcomes_by_bid() {
             },
         ])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     assert_eq!(results.len(), 3);
     let first = saved(&results, "0");
     let third = saved(&results, "2");
@@ -138,25 +137,25 @@ async fn a_taken_display_name_gets_a_readable_suffix_never_a_merge_and_quotes_ar
     let first = create_customer(&qbo, name, 7).await;
     let twin = customer(name);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateCustomer {
+        .prepare_ops(&[WriteOp::CreateCustomer {
             servicetitan_id: 8,
             customer: &twin,
             disambiguate: false,
         }])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     let ItemOutcome::Failed(fault) = &results[0].outcome else {
         panic!("{:?}", results[0].outcome);
     };
     assert_eq!(fault.reaction, FaultReaction::DuplicateName);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateCustomer {
+        .prepare_ops(&[WriteOp::CreateCustomer {
             servicetitan_id: 8,
             customer: &twin,
             disambiguate: true,
         }])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     let second = saved(&results, "0").id.clone();
     assert_ne!(first, second, "two customers, never merged");
     let found = qbo.find_customers_by_display_name(name).await.unwrap();
@@ -187,7 +186,7 @@ async fn a_lost_response_is_replayed_with_the_same_requestid_and_bytes_and_creat
     };
     let inv = invoice("ST-6001", 3);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateInvoice { invoice: &inv, cx }])
+        .prepare_ops(&[WriteOp::CreateInvoice { invoice: &inv, cx }])
         .unwrap();
     // The ledger would store these: key, method, path, body.
     let row = (
@@ -228,7 +227,7 @@ async fn a_lost_response_is_replayed_with_the_same_requestid_and_bytes_and_creat
     // Beyond QuickBooks' memory of request ids, the look-up by DocNumber is what finds it.
     let second = invoice("ST-6002", 3);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateInvoice {
+        .prepare_ops(&[WriteOp::CreateInvoice {
             invoice: &second,
             cx: InvoiceContext {
                 servicetitan_id: 6002,
@@ -267,9 +266,9 @@ async fn a_concurrent_edit_answers_5010_with_the_fresh_version() {
     };
     let mut inv = invoice("ST-7001", 4);
     let prepared = qbo
-        .prepare(&[WriteOp::CreateInvoice { invoice: &inv, cx }])
+        .prepare_ops(&[WriteOp::CreateInvoice { invoice: &inv, cx }])
         .unwrap();
-    let created = saved(&qbo.send(&key(), &prepared.write).await.unwrap(), "0").clone();
+    let created = saved(&qbo.send_write(&key(), &prepared.write).await.unwrap(), "0").clone();
     let line_ids: HashMap<SourceRef, String> = prepared.drafts[0]
         .as_ref()
         .unwrap()
@@ -299,14 +298,14 @@ async fn a_concurrent_edit_answers_5010_with_the_fresh_version() {
         ..cx
     };
     let prepared = qbo
-        .prepare(&[WriteOp::UpdateInvoice {
+        .prepare_ops(&[WriteOp::UpdateInvoice {
             invoice: &inv,
             cx,
             id: &created.id,
             version: &created.sync_token,
         }])
         .unwrap();
-    let results = qbo.send(&key(), &prepared.write).await.unwrap();
+    let results = qbo.send_write(&key(), &prepared.write).await.unwrap();
     match &results[0].outcome {
         ItemOutcome::Stale { fault, current } => {
             assert_eq!(fault.code, "5010");
@@ -314,14 +313,14 @@ async fn a_concurrent_edit_answers_5010_with_the_fresh_version() {
             assert_eq!(current.sync_token, edited.sync_token);
             // Retrying at the fresh version succeeds and keeps the line ids.
             let retry = qbo
-                .prepare(&[WriteOp::UpdateInvoice {
+                .prepare_ops(&[WriteOp::UpdateInvoice {
                     invoice: &inv,
                     cx,
                     id: &created.id,
                     version: &current.sync_token,
                 }])
                 .unwrap();
-            let updated = saved(&qbo.send(&key(), &retry.write).await.unwrap(), "0").clone();
+            let updated = saved(&qbo.send_write(&key(), &retry.write).await.unwrap(), "0").clone();
             assert_eq!(updated.line_ids, created.line_ids);
         }
         other => panic!("{other:?}"),

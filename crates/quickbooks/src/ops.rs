@@ -1,17 +1,16 @@
-//! [`AccountingTarget`]: the shape of what the orchestrator needs from an accounting system,
-//! implemented here for QuickBooks. Kept in this crate until the Xero connector exists too;
-//! then it moves to `ledgerbridge-connector` beside `FieldServiceSource`.
+//! Canonical write operations ([`WriteOp`]) mapped to one QuickBooks batch request.
 //!
-//! Writes are two-phase because the ledger commits each request (key + exact bytes) before
-//! it goes out: [`AccountingTarget::prepare`] maps canonical operations to one request,
-//! [`AccountingTarget::send`] sends stored bytes under a stored key, and a replay after a
-//! crash calls `send` again with the same row. Outcomes come back per item, by position.
-
-use std::future::Future;
+//! This is the connector's own convenience layer over [`QuickBooks::prepare_batch`]: the sync
+//! engine's `AccountingTarget` (in `ledgerbridge-reconcile`) is the one trait the engine
+//! speaks; this module only composes the connector's body builders for callers that hold
+//! canonical records. Writes stay two-phase: [`QuickBooks::prepare_ops`] maps operations to
+//! one request whose key and exact bytes the caller records, then
+//! [`QuickBooks::send_write`] sends them (again, after a crash). Outcomes come back per item,
+//! by position.
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
-use ledgerbridge_core::{Customer, Invoice, Payment, System};
+use ledgerbridge_core::{Customer, Invoice, Payment};
 
 use crate::batch::{BatchItem, Operation, PreparedWrite};
 use crate::client::{Entity, QuickBooks};
@@ -20,9 +19,7 @@ use crate::map::write::{
     InvoiceContext, InvoiceDraft, PaymentContext, Sparse, customer_body, invoice_body,
     payment_body, refund_receipt_body,
 };
-use crate::outcome::ItemResult;
 use crate::read::Remote;
-use crate::reference::ReferenceData;
 
 /// One canonical write.
 #[derive(Clone, Debug)]
@@ -119,60 +116,17 @@ impl<T> From<&Remote<T>> for Found {
     }
 }
 
-/// What the orchestrator needs from an accounting system.
-pub trait AccountingTarget: Send + Sync {
-    /// Which system.
-    fn system(&self) -> System;
-    /// The company (QuickBooks realm id, Xero tenant id).
-    fn company(&self) -> &str;
-    /// Most operations one request carries.
-    fn max_batch(&self) -> usize;
-    /// Invoices numbered `number`: the look-up before any create after an unknown outcome.
-    fn find_invoice(
-        &self,
-        number: &str,
-    ) -> impl Future<Output = Result<Vec<Found>, ConnectorError>> + Send;
-    /// Customers named exactly `name` (for reporting; never for a silent link).
-    fn find_customer(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = Result<Vec<Found>, ConnectorError>> + Send;
-    /// Maps up to [`AccountingTarget::max_batch`] operations to one request.
-    fn prepare(&self, ops: &[WriteOp<'_>]) -> Result<Prepared, PrepareError>;
-    /// Sends a prepared (or stored) request under its idempotency key.
-    fn send(
-        &self,
-        key: &str,
-        write: &PreparedWrite,
-    ) -> impl Future<Output = Result<Vec<ItemResult>, ConnectorError>> + Send;
-    /// The lists mapping choices are made from.
-    fn reference_data(&self) -> impl Future<Output = Result<ReferenceData, ConnectorError>> + Send;
-}
-
-impl<A: TokenProvider> AccountingTarget for QuickBooks<A> {
-    fn system(&self) -> System {
-        System::QuickBooks
-    }
-
-    fn company(&self) -> &str {
-        self.realm_id()
-    }
-
-    fn max_batch(&self) -> usize {
-        self.config.batch_size
-    }
-
-    async fn find_invoice(&self, number: &str) -> Result<Vec<Found>, ConnectorError> {
+impl<A: TokenProvider> QuickBooks<A> {
+    /// Invoices numbered `number`, as [`Found`] records: the look-up before any create after
+    /// an unknown outcome.
+    pub async fn find_invoice(&self, number: &str) -> Result<Vec<Found>, ConnectorError> {
         let found = self.find_invoices_by_doc_number(number).await?;
         Ok(found.iter().map(Found::from).collect())
     }
 
-    async fn find_customer(&self, name: &str) -> Result<Vec<Found>, ConnectorError> {
-        let found = self.find_customers_by_display_name(name).await?;
-        Ok(found.iter().map(Found::from).collect())
-    }
-
-    fn prepare(&self, ops: &[WriteOp<'_>]) -> Result<Prepared, PrepareError> {
+    /// Maps canonical operations to one batch request (at most the batch size), keeping the
+    /// invoice drafts needed to link line ids after the answer.
+    pub fn prepare_ops(&self, ops: &[WriteOp<'_>]) -> Result<Prepared, PrepareError> {
         let home = self.config.home_currency;
         let mappings = &self.mappings;
         let mut items = Vec::with_capacity(ops.len());
@@ -263,17 +217,5 @@ impl<A: TokenProvider> AccountingTarget for QuickBooks<A> {
             write: self.prepare_batch(&items)?,
             drafts,
         })
-    }
-
-    async fn send(
-        &self,
-        key: &str,
-        write: &PreparedWrite,
-    ) -> Result<Vec<ItemResult>, ConnectorError> {
-        self.send_write(key, write).await
-    }
-
-    async fn reference_data(&self) -> Result<ReferenceData, ConnectorError> {
-        QuickBooks::reference_data(self).await
     }
 }
