@@ -89,6 +89,15 @@
 //! assert!(settled.manual.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Resolutions
+//!
+//! What a person decides for an open conflict is a [`Decision`]: per field path, a side or a
+//! typed value, stored as the pinned JSON object `{"invoice.memo": "servicetitan",
+//! "invoice.due_date": {"value": "2026-03-01"}}`. [`check_resolution`] is the one check the
+//! CLI, the web UI and the engine share before a decision is recorded or applied: every field
+//! chosen, typed values read by their field's [`resolution::Shape`] and accepted by the model,
+//! and the resolved invoice or payment still adding up. See [`resolution`].
 
 pub mod allocate;
 mod check;
@@ -100,6 +109,7 @@ pub mod model;
 pub mod money;
 pub mod path;
 pub mod policy;
+pub mod resolution;
 
 pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;
@@ -116,3 +126,4 @@ pub use model::{
 pub use money::{Currency, Money, MoneyError};
 pub use path::{FieldPath, PathError, PathPattern, Segment};
 pub use policy::{Policy, PolicySet, Resolved, Settled, Side, SideTimes, UnknownPolicy};
+pub use resolution::{Choice, Decision, ResolutionError, check_resolution};
