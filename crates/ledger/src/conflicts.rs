@@ -295,6 +295,70 @@ impl<'a> Conflicts<'a> {
         .await?)
     }
 
+    /// Resolved conflicts of `tenant` whose resolution no sync has applied yet, oldest first
+    /// (the next sync applies them before reading any feed).
+    pub async fn resolved_unapplied(&mut self, tenant: &str) -> Result<Vec<Conflict>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM conflicts WHERE status = 'resolved' AND applied_at IS NULL AND tenant = ? \
+             ORDER BY id"
+        ))
+        .bind(tenant)
+        .fetch_all(h.conn())
+        .await?;
+        rows.into_iter().map(Conflict::try_from).collect()
+    }
+
+    /// When a resolved conflict was applied to both systems (`None`: not yet, or not resolved).
+    pub async fn applied_at(
+        &mut self,
+        id: ConflictId,
+    ) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let at: Option<Option<String>> =
+            sqlx::query_scalar("SELECT applied_at FROM conflicts WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(h.conn())
+                .await?;
+        parse_opt_ts("conflict applied_at", at.flatten().as_deref())
+    }
+
+    /// Records that a resolved conflict's resolution was written to both systems; audited with
+    /// `detail` (ids and field paths only). Applying twice is harmless: the first time stays.
+    pub async fn mark_applied(
+        &mut self,
+        id: ConflictId,
+        run: Option<RunId>,
+        detail: serde_json::Value,
+    ) -> Result<(), LedgerError> {
+        let now = ts(self.db.now());
+        let mut h = self.db.tx().await?;
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "UPDATE conflicts SET applied_at = ? WHERE id = ? AND status = 'resolved' \
+             AND applied_at IS NULL RETURNING tenant, entity, servicetitan_id",
+        )
+        .bind(&now)
+        .bind(id.0)
+        .fetch_optional(h.conn())
+        .await
+        .map_err(write_error("conflict"))?;
+        if let Some((tenant, entity, servicetitan_id)) = row {
+            let entity: EntityKind = parse_col("conflict entity", &entity)?;
+            let mut event = NewEvent::new("conflict.applied")
+                .tenant(&tenant)
+                .record(entity, &servicetitan_id)
+                .detail(serde_json::json!({ "conflict": id.0, "applied": detail }));
+            if let Some(run) = run {
+                event = event.run(run);
+            }
+            append_event(h.conn(), &now, &event).await?;
+        }
+        h.finish().await?;
+        Ok(())
+    }
+
     /// `open -> resolved`, with the decision, who made it and why; audited.
     pub async fn resolve(
         &mut self,

@@ -166,6 +166,33 @@ impl<'a> Links<'a> {
         row.map(Link::try_from).transpose()
     }
 
+    /// The link whose line has the target id `target_line_id` (a ServiceTitan payment
+    /// written as several Xero payments: the first is the link, the others its lines), so a
+    /// record read back from the books is recognised as the bridge's own write.
+    pub async fn find_by_target_line(
+        &mut self,
+        entity: EntityKind,
+        target_system: System,
+        target_company: &str,
+        target_line_id: &str,
+    ) -> Result<Option<Link>, LedgerError> {
+        check_target(target_system)?;
+        let mut h = self.db.conn().await?;
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT k.id, k.tenant, k.entity, k.servicetitan_id, k.target_system, \
+             k.target_company, k.target_id, k.created_at, k.updated_at FROM links k \
+             JOIN link_lines l ON l.link_id = k.id WHERE k.entity = ? AND k.target_system = ? \
+             AND k.target_company = ? AND l.target_line_id = ? ORDER BY k.id LIMIT 1",
+        )
+        .bind(entity.as_str())
+        .bind(target_system.as_str())
+        .bind(target_company)
+        .bind(target_line_id)
+        .fetch_optional(h.conn())
+        .await?;
+        row.map(Link::try_from).transpose()
+    }
+
     /// A tenant's links, optionally of one entity, by id.
     pub async fn list(
         &mut self,

@@ -300,14 +300,20 @@ impl<'a> Requests<'a> {
             .collect()
     }
 
-    /// Requests without a recorded outcome (`pending` or `in_flight`), oldest first: after a
-    /// crash, replay these with their stored key and body before planning anything new.
+    /// Requests without a recorded outcome (`pending` or `in_flight`), and `done` requests
+    /// with a member operation still `sent` (a crash between recording the response and
+    /// settling its operations), oldest first: after a crash, resolve these with their stored
+    /// key and body before planning anything new.
     pub async fn unfinished(&mut self, tenant: Option<&str>) -> Result<Vec<Request>, LedgerError> {
         let mut h = self.db.conn().await?;
         let rows: Vec<Row> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM requests WHERE status IN ('pending', 'in_flight') AND (?1 IS NULL OR tenant = ?1) \
+            " FROM requests WHERE (status IN ('pending', 'in_flight') \
+               OR (status = 'done' AND EXISTS (SELECT 1 FROM request_operations m \
+                   JOIN operations o ON o.id = m.operation_id \
+                   WHERE m.idempotency_key = requests.idempotency_key AND o.state = 'sent'))) \
+             AND (?1 IS NULL OR tenant = ?1) \
              ORDER BY idempotency_key"
         ))
         .bind(tenant)

@@ -6,6 +6,11 @@
 //! bridge's own writes coming back. The record itself is stored as JSON so this crate does not
 //! depend on the shape of the canonical model; its totals are also stored as INTEGER minor
 //! units so that per-period sums in SQL are exact ([`Snapshots::totals`]).
+//!
+//! Beside ServiceTitan's totals, a snapshot keeps the accounting system's own total and tax as
+//! it answered when the bridge wrote or verified the document (`target_total`, `target_tax`):
+//! QuickBooks and Xero may recalculate tax, and the reconciliation report shows that from
+//! the ledger alone. They are in the snapshot's currency and need its totals.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerbridge_core::{Currency, EntityKind, Money, System};
@@ -37,6 +42,11 @@ pub struct NewSnapshot {
     pub target_version: Option<String>,
     /// The document's amounts (invoices, payments, credit notes).
     pub totals: Option<SnapshotTotals>,
+    /// The accounting system's own total, as it answered the write or verification (`None`
+    /// when it did not say). Same currency as `totals`, which it needs.
+    pub target_total: Option<Money>,
+    /// The accounting system's own tax, likewise.
+    pub target_tax: Option<Money>,
     /// The document date, which places it in a reporting period.
     pub document_date: Option<NaiveDate>,
     /// The run that stored it.
@@ -56,6 +66,10 @@ pub struct Snapshot {
     pub target_version: Option<String>,
     /// The document's amounts.
     pub totals: Option<SnapshotTotals>,
+    /// The accounting system's own total when it was last written or verified.
+    pub target_total: Option<Money>,
+    /// The accounting system's own tax when it was last written or verified.
+    pub target_tax: Option<Money>,
     /// The document date.
     pub document_date: Option<NaiveDate>,
     /// The run that stored it.
@@ -93,6 +107,8 @@ struct Row {
     total_minor: Option<i64>,
     tax_minor: Option<i64>,
     balance_minor: Option<i64>,
+    target_total_minor: Option<i64>,
+    target_tax_minor: Option<i64>,
     document_date: Option<String>,
     run_id: Option<i64>,
     updated_at: String,
@@ -101,20 +117,20 @@ struct Row {
 impl TryFrom<Row> for Snapshot {
     type Error = LedgerError;
     fn try_from(row: Row) -> Result<Self, LedgerError> {
-        let totals = match (
-            row.currency,
-            row.total_minor,
-            row.tax_minor,
-            row.balance_minor,
-        ) {
-            (Some(currency), Some(total), Some(tax), Some(balance)) => {
-                let currency: Currency = parse_col("snapshot currency", &currency)?;
-                Some(SnapshotTotals {
-                    total: Money::from_minor(total, currency),
-                    tax: Money::from_minor(tax, currency),
-                    balance: Money::from_minor(balance, currency),
-                })
-            }
+        let currency: Option<Currency> = row
+            .currency
+            .as_deref()
+            .map(|c| parse_col("snapshot currency", c))
+            .transpose()?;
+        let books = |minor: Option<i64>| Some(Money::from_minor(minor?, currency?));
+        let (target_total, target_tax) =
+            (books(row.target_total_minor), books(row.target_tax_minor));
+        let totals = match (currency, row.total_minor, row.tax_minor, row.balance_minor) {
+            (Some(currency), Some(total), Some(tax), Some(balance)) => Some(SnapshotTotals {
+                total: Money::from_minor(total, currency),
+                tax: Money::from_minor(tax, currency),
+                balance: Money::from_minor(balance, currency),
+            }),
             _ => None,
         };
         Ok(Self {
@@ -129,6 +145,8 @@ impl TryFrom<Row> for Snapshot {
             servicetitan_version: row.servicetitan_version,
             target_version: row.target_version,
             totals,
+            target_total,
+            target_tax,
             document_date: row
                 .document_date
                 .as_deref()
@@ -169,18 +187,30 @@ impl<'a> Snapshots<'a> {
                 ));
             }
         }
+        let books = [snapshot.target_total, snapshot.target_tax];
+        for amount in books.iter().flatten() {
+            if totals.is_none_or(|t| t.total.currency() != amount.currency()) {
+                return Err(LedgerError::invalid(
+                    "snapshot target totals",
+                    "the accounting system's figures need the snapshot's totals, in their currency",
+                ));
+            }
+        }
         let now = ts(self.db.now());
         let mut h = self.db.conn().await?;
         sqlx::query(
             "INSERT INTO snapshots (tenant, entity, servicetitan_id, target_system, target_company, \
              base, servicetitan_version, target_version, currency, total_minor, tax_minor, \
-             balance_minor, document_date, run_id, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             balance_minor, target_total_minor, target_tax_minor, document_date, run_id, \
+             updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (tenant, entity, servicetitan_id, target_system, target_company) DO UPDATE SET \
              base = excluded.base, servicetitan_version = excluded.servicetitan_version, \
              target_version = excluded.target_version, currency = excluded.currency, \
              total_minor = excluded.total_minor, tax_minor = excluded.tax_minor, \
-             balance_minor = excluded.balance_minor, document_date = excluded.document_date, \
+             balance_minor = excluded.balance_minor, \
+             target_total_minor = excluded.target_total_minor, \
+             target_tax_minor = excluded.target_tax_minor, document_date = excluded.document_date, \
              run_id = excluded.run_id, updated_at = excluded.updated_at",
         )
         .bind(&key.tenant)
@@ -195,6 +225,8 @@ impl<'a> Snapshots<'a> {
         .bind(totals.map(|t| t.total.to_minor()))
         .bind(totals.map(|t| t.tax.to_minor()))
         .bind(totals.map(|t| t.balance.to_minor()))
+        .bind(snapshot.target_total.map(|m| m.to_minor()))
+        .bind(snapshot.target_tax.map(|m| m.to_minor()))
         .bind(snapshot.document_date.map(|d| d.format("%Y-%m-%d").to_string()))
         .bind(snapshot.run.map(|r| r.0))
         .bind(&now)
@@ -210,7 +242,8 @@ impl<'a> Snapshots<'a> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT tenant, entity, servicetitan_id, target_system, target_company, base, \
              servicetitan_version, target_version, currency, total_minor, tax_minor, balance_minor, \
-             document_date, run_id, updated_at FROM snapshots WHERE tenant = ? AND entity = ? \
+             target_total_minor, target_tax_minor, document_date, run_id, updated_at \
+             FROM snapshots WHERE tenant = ? AND entity = ? \
              AND servicetitan_id = ? AND target_system = ? AND target_company = ?",
         )
         .bind(&key.tenant)
@@ -221,6 +254,34 @@ impl<'a> Snapshots<'a> {
         .fetch_optional(h.conn())
         .await?;
         row.map(Snapshot::try_from).transpose()
+    }
+
+    /// The bases of a tenant's documents of `entity` dated in `from..=to` (either bound
+    /// optional), by ServiceTitan id: one query for a reporting period (the report's per-record
+    /// view; [`Snapshots::totals`] is its exact sum).
+    pub async fn in_period(
+        &mut self,
+        tenant: &str,
+        entity: EntityKind,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<Snapshot>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT tenant, entity, servicetitan_id, target_system, target_company, base, \
+             servicetitan_version, target_version, currency, total_minor, tax_minor, balance_minor, \
+             target_total_minor, target_tax_minor, document_date, run_id, updated_at \
+             FROM snapshots WHERE tenant = ?1 AND entity = ?2 \
+             AND (?3 IS NULL OR document_date >= ?3) AND (?4 IS NULL OR document_date <= ?4) \
+             ORDER BY servicetitan_id",
+        )
+        .bind(tenant)
+        .bind(entity.as_str())
+        .bind(from.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(to.map(|d| d.format("%Y-%m-%d").to_string()))
+        .fetch_all(h.conn())
+        .await?;
+        rows.into_iter().map(Snapshot::try_from).collect()
     }
 
     /// Sums the synced totals of a tenant's documents of `entity` dated in `from..=to` (either

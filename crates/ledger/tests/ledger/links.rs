@@ -168,6 +168,8 @@ async fn removing_a_link_removes_its_lines_and_snapshot(pool: SqlitePool) {
         servicetitan_version: None,
         target_version: Some("0".into()),
         totals: None,
+        target_total: None,
+        target_tax: None,
         document_date: None,
         run: None,
     };
@@ -186,4 +188,31 @@ async fn removing_a_link_removes_its_lines_and_snapshot(pool: SqlitePool) {
         .insert(&invoice("4522"), "qbo-1")
         .await
         .unwrap();
+}
+
+#[sqlx::test(migrator = "ledgerbridge_ledger::MIGRATOR")]
+async fn a_record_is_found_by_one_of_its_line_target_ids(pool: SqlitePool) {
+    let ledger = ledger(pool);
+    let key = RecordKey::new("t1", EntityKind::Payment, "77", System::Xero, "org-1");
+    ledger.links().insert(&key, "pay-a").await.unwrap();
+    let lines = [
+        LineLink::new("st:1", "pay-a"),
+        LineLink::new("st:2", "pay-b"),
+    ];
+    ledger.links().set_lines(&key, &lines).await.unwrap();
+    let find = async |entity, company: &str, id: &str| {
+        ledger
+            .links()
+            .find_by_target_line(entity, System::Xero, company, id)
+            .await
+            .unwrap()
+            .map(|l| l.key.servicetitan_id)
+    };
+    assert_eq!(
+        find(EntityKind::Payment, "org-1", "pay-b").await.as_deref(),
+        Some("77")
+    );
+    assert_eq!(find(EntityKind::Payment, "org-2", "pay-b").await, None);
+    assert_eq!(find(EntityKind::Invoice, "org-1", "pay-b").await, None);
+    assert_eq!(find(EntityKind::Payment, "org-1", "pay-c").await, None);
 }

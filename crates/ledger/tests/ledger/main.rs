@@ -4,6 +4,7 @@
 //! migrating and the lease use real files, and the lease test runs a second process.
 
 mod conflicts;
+mod conflicts_applied;
 mod connections;
 mod credentials;
 mod helpers;
@@ -15,5 +16,6 @@ mod money;
 mod open;
 mod outbox;
 mod runs_events;
+mod snapshot_target_totals;
 mod snapshots_cursors;
 mod transactions;

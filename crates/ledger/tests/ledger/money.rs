@@ -26,6 +26,8 @@ fn with_total(total: Money, date: &str) -> NewSnapshot {
             tax: Money::zero(total.currency()),
             balance: total,
         }),
+        target_total: None,
+        target_tax: None,
         document_date: Some(date.parse().unwrap()),
         run: None,
     }

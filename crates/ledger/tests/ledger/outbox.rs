@@ -248,6 +248,11 @@ async fn a_request_records_its_key_body_and_members_and_sends_them(pool: SqliteP
         (RequestStatus::Done, Some(200))
     );
     assert!(done.finished_at.is_some());
+    // Done but a member still `sent` (a crash before settling): still to be resolved.
+    assert_eq!(ledger.requests().unfinished(None).await.unwrap().len(), 1);
+    for id in &ids {
+        ledger.outbox().confirm(*id, Some("remote")).await.unwrap();
+    }
     assert!(ledger.requests().unfinished(None).await.unwrap().is_empty());
     let again = ledger.requests().start_attempt(request.key).await;
     assert!(

@@ -13,6 +13,8 @@ fn snapshot(memo: &str, sync_token: &str) -> NewSnapshot {
         servicetitan_version: Some("2026-11-01T10:00:00.123Z".into()),
         target_version: Some(sync_token.into()),
         totals: None,
+        target_total: None,
+        target_tax: None,
         document_date: None,
         run: None,
     }

@@ -14,6 +14,8 @@ fn snapshot() -> NewSnapshot {
         servicetitan_version: Some("2026-11-01T10:00:00Z".into()),
         target_version: Some("3".into()),
         totals: None,
+        target_total: None,
+        target_tax: None,
         document_date: None,
         run: None,
     }
