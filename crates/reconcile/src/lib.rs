@@ -6,28 +6,46 @@
 //! 1. **Recover.** Requests an earlier run recorded but never settled are replayed with their
 //!    stored idempotency key and exact bytes, then looked up (DocNumber, InvoiceNumber,
 //!    ContactNumber) before anything new is planned; a create is never sent blindly twice.
-//! 2. **Pull.** The ServiceTitan export feeds (customers, invoices, payments) are read from
+//! 2. **Resolutions, then the books.** Resolved conflicts not yet applied are applied (both
+//!    systems written, new base, marked applied); then invoices changed in the books since
+//!    their own cursor are merged three ways with ServiceTitan's version against the base
+//!    ([`two_way`]): accountant edits reach ServiceTitan through its API where it can take
+//!    them, the rest becomes one open conflict per record, which freezes that record.
+//! 3. **Pull.** The ServiceTitan export feeds (customers, invoices, payments) are read from
 //!    their durable cursors. A cursor moves only in the ledger transaction that also records
 //!    what its page left undone ([`parked`]), after the page's writes are settled.
-//! 3. **Plan.** Per record: its link and base snapshot decide create / update / void / no-op
-//!    (our own writes coming back are no-ops); unlinked records pass eligibility
-//!    ([`eligibility`]), mappings ([`mapping`]), customer matching ([`matching`]) and the
+//! 4. **Plan.** Per record: its link and base snapshot decide create / update / void / no-op
+//!    (our own writes coming back are no-ops; a change of a linked invoice the books also
+//!    changed goes through the same merge instead of overwriting it); unlinked records pass
+//!    eligibility ([`eligibility`]), mappings ([`mapping`]), customer matching ([`matching`]) and the
 //!    pre-existing invoice check (same number, customer and total: linked, not duplicated).
 //!    A record that cannot be written is **blocked** with a reason, parked, and retried next
 //!    run; the run goes on.
-//! 4. **Apply.** Writes are batched per kind at the target's limit; the operation rows and the
+//! 5. **Apply.** Writes are batched per kind at the target's limit; the operation rows and the
 //!    request row are committed before the request goes out ([`AccountingTarget`]).
-//! 5. **Verify.** What the remote stored (ids, line ids, version, total, tax) becomes the base
+//! 6. **Verify.** What the remote stored (ids, line ids, version, total, tax) becomes the base
 //!    snapshot; a total or tax that differs from ServiceTitan's is reported. Synced invoices
 //!    and payments are marked exported in ServiceTitan.
-//! 6. **Report.** [`SyncReport`] is the JSON of `ledgerbridge sync --format json`; its counts
+//! 7. **Report.** [`SyncReport`] is the JSON of `ledgerbridge sync --format json`; its counts
 //!    go on the run row.
+//!
+//! **Back from the books.** After the ServiceTitan feeds, the payments recorded in the books
+//! since their own cursor are pulled ([`AccountingTarget::payment_changes`]): one linked by
+//! its id is the bridge's own write (a no-op); one paying only linked invoices with a mapped
+//! payment method becomes one ServiceTitan payment through the outbox, carrying a stable id
+//! ([`inbound`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
+//! Unfinished ServiceTitan creates are looked up in step 1.
 //!
 //! # Design decisions
 //!
 //! * **The trait is the engine's, not a vendor's.** [`AccountingTarget`] speaks canonical
 //!   records and resolved mapping choices; the adapters in [`targets`] translate to each
 //!   connector's public API. The engine never sees a QuickBooks fault or a Xero element.
+//! * **Two-way by merge, not by last writer.** Both systems' versions are compared with the
+//!   base snapshot over the fields both carry; what only one side changed flows to the other,
+//!   what both changed settles by policy or becomes one open conflict per record, which
+//!   freezes the record on both sides until a person resolves it; the next run applies the
+//!   resolution idempotently (docs/conflicts.md).
 //! * **Blocked is not failed.** Unmapped values, customers awaiting review, closed periods and
 //!   partial matches block one record with a clear reason ("unmapped SKU …", "period closed
 //!   …"); only what stops the tenant (reconnect needed, the ledger, a remote down) is a
@@ -40,6 +58,7 @@
 pub mod eligibility;
 mod engine;
 mod error;
+pub mod inbound;
 pub mod links;
 pub mod mapping;
 pub mod matching;
@@ -50,6 +69,7 @@ pub mod sandbox;
 mod settings;
 pub mod target;
 pub mod targets;
+pub mod two_way;
 pub mod unmapped;
 
 pub use engine::{

@@ -4,8 +4,14 @@
 //! link is a person's decision: it is audited (who, which ids) and it drops the base snapshot,
 //! so the next sync adopts ServiceTitan's record as the new base instead of diffing against a
 //! record of another twin.
+//!
+//! A suggested customer match is settled by a person either way: accepted, it becomes a link
+//! ([`set_link`]); rejected ([`reject_suggestion`]), the pair is recorded in the audit log
+//! (`customer.match.rejected`), drops off the review list, and the engine never proposes or
+//! links that accounting customer for that ServiceTitan customer again, so the next sync
+//! creates the customer anew (or suggests another candidate, if one matches).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_core::EntityKind;
@@ -101,8 +107,52 @@ pub async fn suggested(ledger: &Ledger, tenant: &str) -> Result<Vec<Suggestion>,
         .into_iter()
         .map(|l| l.key.servicetitan_id)
         .collect();
+    let rejected = rejected(ledger, tenant).await?;
     Ok(latest
         .into_values()
         .filter(|s| !linked.contains(&s.servicetitan_id))
+        .filter(|s| !rejected.contains(&(s.servicetitan_id.clone(), s.target_id.clone())))
+        .collect())
+}
+
+/// A person's "not the same customer": ServiceTitan customer `servicetitan_id` of `tenant`
+/// is not the accounting customer `target_id`. Audited with who decided; the engine then
+/// leaves that candidate out of the customer's matching.
+pub async fn reject_suggestion(
+    ledger: &Ledger,
+    tenant: &str,
+    servicetitan_id: &str,
+    target_id: &str,
+    by: &str,
+) -> Result<(), LedgerError> {
+    let event = NewEvent::new(REJECTED)
+        .tenant(tenant)
+        .record(EntityKind::Customer, servicetitan_id)
+        .detail(serde_json::json!({ "target_id": target_id, "by": by }));
+    ledger.events().append(&event).await.map(drop)
+}
+
+const REJECTED: &str = "customer.match.rejected";
+
+/// Every rejected pair of `tenant`: (ServiceTitan customer id, accounting customer id).
+pub async fn rejected(
+    ledger: &Ledger,
+    tenant: &str,
+) -> Result<BTreeSet<(String, String)>, LedgerError> {
+    let filter = EventFilter {
+        kind: Some(REJECTED.into()),
+        tenant: Some(tenant.to_owned()),
+        limit: Some(100_000),
+        ..EventFilter::default()
+    };
+    Ok(ledger
+        .events()
+        .list(&filter)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let target = e.detail["target_id"].as_str()?.to_owned();
+            Some((e.record_id?, target))
+        })
         .collect())
 }

@@ -226,6 +226,21 @@ impl MappingSet {
     }
 }
 
+impl MappingSet {
+    /// The ServiceTitan payment type (a name, or a numeric type id) an accounting payment
+    /// method maps back to (`payment_type_reverse`; see [`crate::inbound`] for what the
+    /// method is per target).
+    pub fn payment_type_reverse(&self, method: &str) -> Result<String, Unmapped> {
+        let method = method.trim();
+        self.get(MappingKind::PaymentTypeReverse, method)
+            .cloned()
+            .ok_or_else(|| Unmapped {
+                kind: MappingKind::PaymentTypeReverse,
+                value: method.to_owned(),
+            })
+    }
+}
+
 #[cfg(test)]
 #[path = "mapping_tests.rs"]
 mod tests;

@@ -1,8 +1,8 @@
 //! What the engine reads from an accounting system: customers to match, invoices to link
 //! and verify, and the lists mapping choices come from.
 
-use chrono::NaiveDate;
-use ledgerbridge_core::{Customer, InvoiceStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use ledgerbridge_core::{Customer, Invoice, InvoiceStatus};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -41,6 +41,37 @@ pub struct RemoteInvoice {
     pub balance: Decimal,
     /// Draft, posted or voided.
     pub status: InvoiceStatus,
+}
+
+/// An invoice as the books hold it now, in canonical form, for the two-way merge.
+///
+/// The adapter knows no links: its lines are keyed `acct:{line id}` (QuickBooks `Line.Id`,
+/// Xero `LineItemID`) and its customer `acct:{customer id}`. The engine translates the lines
+/// through the ledger's line links (`st:{item id}` for a line the bridge wrote; `acct:` stays
+/// for a line an accountant added) before comparing it with the base snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BooksInvoice {
+    /// Its id.
+    pub id: String,
+    /// Its version (QuickBooks SyncToken, Xero UpdatedDateUTC), as snapshots store it.
+    pub version: Option<String>,
+    /// When it was last modified (QuickBooks `MetaData.LastUpdatedTime`, Xero
+    /// `UpdatedDateUTC`), for `newest_wins`.
+    pub updated: Option<DateTime<Utc>>,
+    /// The invoice.
+    pub invoice: Invoice,
+}
+
+/// Invoices changed in the books since a cursor, and the cursor to store once they are
+/// handled.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BooksChanges {
+    /// The changed invoices (credit notes excluded).
+    pub invoices: Vec<BooksInvoice>,
+    /// Records that could not be read into the canonical form: (id, reason).
+    pub unreadable: Vec<(String, String)>,
+    /// The newest modification time delivered (or the cursor given).
+    pub cursor: Option<DateTime<Utc>>,
 }
 
 /// One choice a mapping can point at.

@@ -40,7 +40,7 @@ fn row(
 }
 
 /// Mappings for every ServiceTitan GL account, business unit, tax zone and payment type of
-/// `st`'s tenant onto `target`'s lists.
+/// `st`'s tenant onto `target`'s lists, and of the target's payment methods back.
 pub async fn demo_mappings<T: AccountingTarget>(
     tenant: &str,
     st: &ServiceTitan,
@@ -122,6 +122,9 @@ pub async fn demo_mappings<T: AccountingTarget>(
         };
         out.extend(row(tenant, system, MappingKind::TaxZone, &name, to));
     }
+    // The way back (payments recorded in the books): QuickBooks payment method name or Xero
+    // deposit account code -> the first ServiceTitan payment type that maps onto it.
+    let mut reverse: std::collections::BTreeMap<String, String> = Default::default();
     for kind in st.payment_types().await? {
         let lower = kind.name.to_lowercase();
         let to = if lower.contains("ach") || lower.contains("financ") {
@@ -143,11 +146,21 @@ pub async fn demo_mappings<T: AccountingTarget>(
                         .find(|m| m.label.to_lowercase().contains(w))
                 });
                 match method {
-                    Some(m) => format!("{}/{}", account.value, m.value),
+                    Some(m) => {
+                        reverse
+                            .entry(m.label.clone())
+                            .or_insert_with(|| kind.name.clone());
+                        format!("{}/{}", account.value, m.value)
+                    }
                     None => account.value.clone(),
                 }
             }
-            _ => account.value.clone(),
+            _ => {
+                reverse
+                    .entry(account.value.clone())
+                    .or_insert_with(|| kind.name.clone());
+                account.value.clone()
+            }
         };
         out.push(Mapping {
             tenant: tenant.to_owned(),
@@ -158,6 +171,14 @@ pub async fn demo_mappings<T: AccountingTarget>(
             target_label: Some(account.label.clone()),
         });
     }
+    out.extend(reverse.into_iter().map(|(source, to)| Mapping {
+        tenant: tenant.to_owned(),
+        target_system: system,
+        kind: MappingKind::PaymentTypeReverse,
+        source,
+        target_label: Some(to.clone()),
+        target: to,
+    }));
     if system == System::QuickBooks {
         out.extend(row(
             tenant,

@@ -28,7 +28,10 @@ use ledgerbridge_core::{Customer, Invoice, Payment, SourceRef, System};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use crate::remote::{Choice, ReferenceChoices, RemoteCustomer, RemoteInvoice};
+pub use crate::inbound::{BooksPayment, BooksPayments, BooksQuarantined};
+pub use crate::remote::{
+    BooksChanges, BooksInvoice, Choice, ReferenceChoices, RemoteCustomer, RemoteInvoice,
+};
 
 /// What kind of write; writes are batched by kind (Xero batches one resource and method per
 /// request, and QuickBooks voids of payments go one per request).
@@ -316,6 +319,21 @@ pub trait AccountingTarget: Send + Sync {
         ids: &[String],
     ) -> impl Future<Output = Result<Vec<RemoteInvoice>, ConnectorError>> + Send;
 
+    /// Invoices changed in the books since `cursor` (`None`: all of them), in canonical form
+    /// keyed by accounting ids (see [`BooksInvoice`]): the accountant's edits the two-way
+    /// merge compares with the base snapshot.
+    fn invoice_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> impl Future<Output = Result<BooksChanges, ConnectorError>> + Send;
+
+    /// Invoices by id in canonical form (keyed by accounting ids), to compare the books'
+    /// current version when ServiceTitan changed a linked invoice.
+    fn books_invoices(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<BooksInvoice>, ConnectorError>> + Send;
+
     /// The date on or before which the books are closed (QuickBooks closing date, Xero lock
     /// date), if any.
     fn closed_through(
@@ -326,6 +344,14 @@ pub trait AccountingTarget: Send + Sync {
     fn reference_choices(
         &self,
     ) -> impl Future<Output = Result<ReferenceChoices, ConnectorError>> + Send;
+
+    /// Payments recorded in the books changed since `cursor` (`None`: all of them), keyed by
+    /// accounting ids ([`BooksPayment`]): the payments that flow back to ServiceTitan.
+    /// Records that cannot be read are returned quarantined, not as an error.
+    fn payment_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> impl Future<Output = Result<BooksPayments, ConnectorError>> + Send;
 
     /// Encodes writes (all of one kind, at most [`AccountingTarget::batch_limit`]) into one
     /// request, refusing alone those that cannot be expressed.

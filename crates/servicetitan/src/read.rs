@@ -84,6 +84,27 @@ impl ServiceTitan {
         self.list_pages::<Invoices>(filters)
     }
 
+    /// Invoices dated around `from..=to` (every status, active or not), page by page: the
+    /// reconciliation report's live read of a period. The server filter is widened by a day
+    /// on each side (ServiceTitan compares `invoicedOn` as a time of day); callers keep the
+    /// records whose invoice date is in the period.
+    pub fn invoice_pages_dated(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> impl Stream<Item = Result<Page<Invoice>, ConnectorError>> + Send + '_ {
+        let day = |d: chrono::NaiveDate| format!("{d}T00:00:00Z");
+        let filters = vec![
+            ("invoicedOnOrAfter", day(from.pred_opt().unwrap_or(from))),
+            (
+                "invoicedOnBefore",
+                day(to.succ_opt().and_then(|d| d.succ_opt()).unwrap_or(to)),
+            ),
+            ("activeState", "All".to_owned()),
+        ];
+        self.list_pages::<Invoices>(filters)
+    }
+
     /// All payments, voided ones included (as [`ledgerbridge_core::PaymentStatus::Voided`]),
     /// page by page: the active pages, then the voided pages (each pass numbered from 1).
     pub fn payment_pages(
@@ -97,7 +118,7 @@ impl ServiceTitan {
     /// `activeState` asks, and its items have no `active` field, so the pass says what each
     /// record is. Both passes share one dedupe: a server that ignored `activeState` would
     /// send the active records again, and they are dropped (and counted), not turned voided.
-    fn payment_passes(
+    pub(crate) fn payment_passes(
         &self,
         filters: Vec<(&'static str, String)>,
     ) -> impl Stream<Item = Result<Page<Payment>, ConnectorError>> + Send + '_ {

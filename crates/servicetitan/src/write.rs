@@ -8,6 +8,7 @@
 //! exception the HTTP layer retries for them too: it means the request never ran.
 
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use http::Method;
 use ledgerbridge_connector::{
     ConnectorError, ExportMark, ExportMarkResult, Idempotency, RemoteProblem,
@@ -147,6 +148,38 @@ impl ServiceTitan {
             ))),
             source: None,
         })
+    }
+
+    /// Payments (voided ones included) applied to any of `invoice_ids`: the look-up that
+    /// settles a [`ServiceTitan::create_payment`] whose answer was lost. The list item carries
+    /// no `exportId` (only the create answer does), so the caller recognises its payment by
+    /// what the list does return (its memo, total, splits); `appliedToInvoiceIds` is the
+    /// documented filter that keeps the read small.
+    pub async fn payments_applied_to(
+        &self,
+        invoice_ids: &[i64],
+    ) -> Result<Vec<ledgerbridge_connector::SourceRecord<Payment>>, ConnectorError> {
+        let mut out = Vec::new();
+        for chunk in invoice_ids.chunks(50) {
+            let joined = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let pages: Vec<crate::Page<Payment>> = self
+                .payment_passes(vec![("appliedToInvoiceIds", joined)])
+                .try_collect()
+                .await?;
+            for record in pages.into_iter().flat_map(|p| p.records) {
+                if !out
+                    .iter()
+                    .any(|r: &ledgerbridge_connector::SourceRecord<Payment>| r.id == record.id)
+                {
+                    out.push(record);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Records a canonical payment (from the books) against ServiceTitan invoices: resolves

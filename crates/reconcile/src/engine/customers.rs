@@ -2,7 +2,8 @@
 //!
 //! Every decision goes to the audit log with its evidence as field names and a confidence,
 //! never the values compared. A weak match writes nothing: the customer is parked with the
-//! reason and listed by `ledgerbridge links suggested` until a person links it.
+//! reason and listed by `ledgerbridge links suggested` until a person links it, or rejects
+//! it (`links::reject_suggestion`): a rejected pair is left out of matching from then on.
 
 use std::collections::HashSet;
 
@@ -157,7 +158,22 @@ impl<T: AccountingTarget> Engine<'_, T> {
             .collect();
         let remote = self.remote_customers.as_deref().unwrap_or_default();
         let candidates: Vec<_> = remote.iter().filter(|c| !linked.contains(&c.id)).collect();
-        let decision = decide(id, &rec.record, &candidates, self.cx.settings.strong_match);
+        let strong = self.cx.settings.strong_match;
+        let mut decision = decide(id, &rec.record, &candidates, strong);
+        // A pair a person rejected (`customer.match.rejected`) is never proposed or linked
+        // again; read only when there is a match to check, which is rare after the first run.
+        if let Decision::Link { target_id, .. } | Decision::Review { target_id, .. } = &decision {
+            let rejected = crate::links::rejected(self.cx.ledger, self.tenant()).await?;
+            let st_id = id.to_string();
+            if rejected.contains(&(st_id.clone(), target_id.clone())) {
+                let kept: Vec<_> = candidates
+                    .iter()
+                    .filter(|c| !rejected.contains(&(st_id.clone(), c.id.clone())))
+                    .copied()
+                    .collect();
+                decision = decide(id, &rec.record, &kept, strong);
+            }
+        }
         match decision {
             Decision::Link {
                 target_id,
@@ -244,6 +260,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
             servicetitan_version: Some(rec.modified_on.to_rfc3339()),
             target_version: version,
             totals: None,
+            target_total: None,
+            target_tax: None,
             document_date: None,
             run: Some(self.cx.run),
         };
@@ -289,6 +307,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     servicetitan_version: Some(source.modified_on.to_rfc3339()),
                     target_version: saved.version.clone(),
                     totals: None,
+                    target_total: None,
+                    target_tax: None,
                     document_date: None,
                     run: Some(self.cx.run),
                 };

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use ledgerbridge_connector::{ExportMark, SourceRecord};
-use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, SourceRef};
+use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money, SourceRef};
 use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
 use serde_json::json;
 
@@ -23,6 +23,33 @@ fn totals(invoice: &Invoice) -> SnapshotTotals {
         total: invoice.total,
         tax: invoice.tax,
         balance: invoice.balance,
+    }
+}
+
+/// The books' own total and tax of an invoice, as QuickBooks or Xero answered the write or
+/// the look-up that verified it (`None` where it did not say). The base snapshot keeps them
+/// beside ServiceTitan's figures, so the report shows a recalculated tax from the ledger.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct BooksFigures {
+    pub(crate) total: Option<rust_decimal::Decimal>,
+    pub(crate) tax: Option<rust_decimal::Decimal>,
+}
+
+impl BooksFigures {
+    /// Both figures, as read from the books.
+    pub(crate) fn known(total: rust_decimal::Decimal, tax: rust_decimal::Decimal) -> Self {
+        Self {
+            total: Some(total),
+            tax: Some(tax),
+        }
+    }
+
+    /// In the invoice's currency (the books' invoice is in it); a figure that is not a valid
+    /// amount there is left unknown rather than failing the save.
+    fn in_currency_of(self, invoice: &Invoice) -> (Option<Money>, Option<Money>) {
+        let currency = invoice.total.currency();
+        let money = |d: Option<rust_decimal::Decimal>| d.and_then(|d| Money::new(d, currency).ok());
+        (money(self.total), money(self.tax))
     }
 }
 
@@ -98,6 +125,9 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 self.unchanged(INVOICE, id);
                 return Ok(None);
             };
+            if self.frozen(id).await? {
+                return Ok(None);
+            }
             if invoice.status == InvoiceStatus::Voided {
                 if base.status == InvoiceStatus::Voided {
                     self.unchanged(INVOICE, id);
@@ -113,6 +143,21 @@ impl<T: AccountingTarget> Engine<'_, T> {
             if base == *invoice {
                 // Our own write coming back (the export mark touched it), or no change.
                 self.unchanged(INVOICE, id);
+                return Ok(None);
+            }
+            if base.status == InvoiceStatus::Voided {
+                let reason = format!(
+                    "voided in {} (a void ServiceTitan's API cannot take): void it in \
+                     ServiceTitan; the bridge never re-creates it",
+                    self.system()
+                );
+                self.report.block(INVOICE, id, Outcome::Blocked, reason);
+                return Ok(None);
+            }
+            if self
+                .changed_in_books(rec, &link.target_id, &snapshot)
+                .await?
+            {
                 return Ok(None);
             }
             let (customer_id, refs) = match self.invoice_inputs(rec).await? {
@@ -167,7 +212,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 && found.total == invoice.total.amount()
                 && found.status != InvoiceStatus::Voided;
             if same && !self.is_linked_elsewhere(&found.id).await? {
-                self.save_invoice_base(rec, &found.id, found.version.clone(), &[])
+                let books = BooksFigures::known(found.total, found.tax);
+                self.save_verified_invoice_base(rec, &found.id, found.version.clone(), &[], books)
                     .await?;
                 self.event(
                     "invoice.linked",
@@ -198,7 +244,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
     }
 
     /// The linked customer and the resolved mappings, or why the invoice must wait.
-    async fn invoice_inputs(
+    pub(crate) async fn invoice_inputs(
         &mut self,
         rec: &SourceRecord<Invoice>,
     ) -> Result<Result<(String, crate::target::InvoiceRefs), String>, SyncError> {
@@ -248,7 +294,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
             .is_some())
     }
 
-    /// Links (if not yet) and stores the invoice as the base with its line ids.
+    /// Links (if not yet) and stores the invoice as the base with its line ids, the books'
+    /// own figures unknown.
     pub(crate) async fn save_invoice_base(
         &self,
         rec: &SourceRecord<Invoice>,
@@ -256,15 +303,37 @@ impl<T: AccountingTarget> Engine<'_, T> {
         version: Option<String>,
         lines: &[LineLink],
     ) -> Result<(), SyncError> {
+        self.save_verified_invoice_base(rec, target_id, version, lines, BooksFigures::default())
+            .await
+    }
+
+    /// Links (if not yet) and stores the invoice as the base with its line ids and the books'
+    /// own total and tax (left unknown for a voided invoice: the books zero it).
+    pub(crate) async fn save_verified_invoice_base(
+        &self,
+        rec: &SourceRecord<Invoice>,
+        target_id: &str,
+        version: Option<String>,
+        lines: &[LineLink],
+        books: BooksFigures,
+    ) -> Result<(), SyncError> {
         if self.dry() {
             return Ok(());
         }
         let key = self.key(INVOICE, rec.id);
+        let books = if rec.record.status == InvoiceStatus::Voided {
+            BooksFigures::default()
+        } else {
+            books
+        };
+        let (target_total, target_tax) = books.in_currency_of(&rec.record);
         let snapshot = NewSnapshot {
             base: serde_json::to_value(&rec.record).unwrap_or_default(),
             servicetitan_version: Some(rec.modified_on.to_rfc3339()),
             target_version: version,
             totals: Some(totals(&rec.record)),
+            target_total,
+            target_tax,
             document_date: Some(rec.record.invoice_date),
             run: Some(self.cx.run),
         };

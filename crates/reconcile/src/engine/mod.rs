@@ -13,11 +13,16 @@ mod apply;
 mod customers;
 mod export;
 mod feed;
+mod freeze;
+mod inbound;
 mod invoices;
 mod payments;
 mod period;
 mod recover;
+mod resolutions;
 mod settle;
+mod st_edit;
+mod two_way;
 
 use std::collections::{HashMap, HashSet};
 
@@ -145,6 +150,8 @@ pub(crate) struct Engine<'a, T> {
     /// Records handled earlier in this run: one coming back unchanged is our own echo (the
     /// export mark touched it) and is not counted twice.
     pub(crate) handled: HashSet<(EntityKind, i64)>,
+    /// Invoices with an open conflict counted this run (counted once, written never).
+    pub(crate) conflicted: HashSet<i64>,
 }
 
 /// What the feed loop needs of each entity's handling.
@@ -176,6 +183,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             payment_marks: Vec::new(),
             versions: HashMap::new(),
             handled: HashSet::new(),
+            conflicted: HashSet::new(),
         }
     }
 
@@ -217,7 +225,10 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
         ));
         if !self.dry() {
             self.recover_unfinished().await?;
+            self.recover_servicetitan_payments().await?;
         }
+        self.apply_resolutions().await?;
+        self.run_books_invoices().await?;
         let st = self.cx.servicetitan;
         self.run_feed(EntityKind::Customer, |from| st.customer_changes(from))
             .await?;
@@ -225,6 +236,8 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             .await?;
         self.run_feed(EntityKind::Payment, |from| st.payment_changes(from))
             .await?;
+        self.pull_books_payments().await?;
+        self.count_open_conflicts().await?;
         Ok(())
     }
 

@@ -175,6 +175,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 tax: zero,
                 balance: rec.record.unapplied,
             }),
+            target_total: None,
+            target_tax: None,
             document_date: Some(rec.record.date),
             run: Some(self.cx.run),
         };

@@ -21,19 +21,18 @@ impl<T: AccountingTarget> Engine<'_, T> {
         let system = self.system();
         for request in unfinished.into_iter().filter(|r| r.system == system) {
             let members = ledger.requests().members(request.key).await?;
-            let mut open: Vec<(OperationId, Write)> = Vec::new();
+            // Every member in batch order (the stored body carries them all, and a replay's
+            // answer is matched to them by position); only those still `sent` are settled.
+            let mut all: Vec<(OperationId, bool, Write)> = Vec::new();
             for id in members {
                 let Some(op) = ledger.outbox().get(id).await? else {
                     continue;
                 };
-                if op.state != OperationState::Sent {
-                    continue;
-                }
                 if let Ok(write) = serde_json::from_value::<Write>(op.payload) {
-                    open.push((op.id, write));
+                    all.push((op.id, op.state == OperationState::Sent, write));
                 }
             }
-            if open.is_empty() {
+            if !all.iter().any(|(_, open, _)| *open) {
                 if request.status == RequestStatus::InFlight {
                     ledger.requests().complete(request.key, 200).await?;
                 }
@@ -48,13 +47,22 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 .to_std()
                 .unwrap_or_default()
                 .max(std::time::Duration::from_secs(1));
-            let writes: Vec<Write> = open.iter().map(|(_, w)| w.clone()).collect();
+            let writes: Vec<Write> = all.iter().map(|(_, _, w)| w.clone()).collect();
             tracing::info!(tenant = %self.tenant(), key = %request.key, writes = writes.len(),
                 "resolving an unfinished request");
-            let outcomes = self
-                .send_request(request.key, &encoded, &writes, age)
-                .await?;
-            for ((op, write), outcome) in open.into_iter().zip(outcomes) {
+            let outcomes = if request.status == RequestStatus::Done {
+                // The answer was recorded but the run stopped before settling every member:
+                // look them up again (the request stays done; nothing is sent blindly).
+                self.recover_settled(request.key, &encoded, &writes, age)
+                    .await?
+            } else {
+                self.send_request(request.key, &encoded, &writes, age)
+                    .await?
+            };
+            for ((op, open, write), outcome) in all.into_iter().zip(outcomes) {
+                if !open {
+                    continue;
+                }
                 let applied = Applied {
                     write,
                     op: Some(op),
@@ -64,6 +72,33 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
         }
         self.resend_marks().await
+    }
+
+    /// Resolves the members of a request whose answer is already recorded: a replay under
+    /// the same key and look-ups, without moving the request again. Still unknown: left
+    /// `sent` for the next run.
+    async fn recover_settled(
+        &mut self,
+        key: ledgerbridge_ledger::IdempotencyKey,
+        request: &EncodedRequest,
+        writes: &[Write],
+        age: std::time::Duration,
+    ) -> Result<Vec<WriteOutcome>, SyncError> {
+        let system = self.system().as_str();
+        match self
+            .cx
+            .target
+            .recover(&key.to_string(), request, writes, age)
+            .await
+        {
+            Ok(outcomes) => Ok(outcomes),
+            Err(e) if e.needs_reconnect() => Err(SyncError::remote(system, e)),
+            Err(e) => {
+                tracing::warn!(tenant = %self.tenant(), error = %e,
+                    "settling a recorded request: outcome still unknown; the next run resolves it");
+                Ok(vec![WriteOutcome::Unknown; writes.len()])
+            }
+        }
     }
 
     /// Settles any write by its entity.

@@ -69,8 +69,18 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         .confirm(op, Some(saved.id()))
                         .await?;
                 }
-                self.save_invoice_base(&rec, saved.id(), saved.version.clone(), &lines)
-                    .await?;
+                let books = super::invoices::BooksFigures {
+                    total: saved.total,
+                    tax: saved.tax,
+                };
+                self.save_verified_invoice_base(
+                    &rec,
+                    saved.id(),
+                    saved.version.clone(),
+                    &lines,
+                    books,
+                )
+                .await?;
                 if rec.record.status != InvoiceStatus::Voided {
                     self.verify(id, &rec.record, &saved);
                 }

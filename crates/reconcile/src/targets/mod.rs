@@ -1,10 +1,13 @@
 //! The two adapters and [`AnyTarget`], the enum a caller uses when the target is chosen by
 //! configuration at run time (static dispatch, no boxing).
 
+mod books_read;
 mod qbo_answers;
+mod qbo_payments;
 pub mod quickbooks;
 pub mod xero;
 mod xero_answers;
+mod xero_payments;
 
 use std::time::Duration;
 
@@ -64,11 +67,29 @@ impl<A: TokenProvider, P: TokenProvider> AccountingTarget for AnyTarget<A, P> {
     async fn read_invoices(&self, ids: &[String]) -> Result<Vec<RemoteInvoice>, ConnectorError> {
         each!(self, t => t.read_invoices(ids).await)
     }
+    async fn invoice_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+        each!(self, t => t.invoice_changes(cursor).await)
+    }
+    async fn books_invoices(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+        each!(self, t => t.books_invoices(ids).await)
+    }
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
         each!(self, t => t.closed_through().await)
     }
     async fn reference_choices(&self) -> Result<ReferenceChoices, ConnectorError> {
         each!(self, t => t.reference_choices().await)
+    }
+    async fn payment_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+        each!(self, t => t.payment_changes(cursor).await)
     }
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {
         each!(self, t => t.prepare(writes))

@@ -295,6 +295,20 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
         Ok(out)
     }
 
+    async fn invoice_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+        super::books_read::qbo_changes(&self.qbo, cursor).await
+    }
+
+    async fn books_invoices(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+        super::books_read::qbo_by_id(&self.qbo, ids).await
+    }
+
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
         // Read up front so a closed period blocks its records before any write; a fault 6200
         // on a write (the date closed mid-run) is still handled as a closed period.
@@ -319,6 +333,13 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
             payment_types: choices(&deposits),
             payment_methods: choices(&data.payment_methods),
         })
+    }
+
+    async fn payment_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+        super::qbo_payments::payment_changes(&self.qbo, cursor).await
     }
 
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

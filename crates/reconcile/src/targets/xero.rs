@@ -271,6 +271,20 @@ impl<P: TokenProvider> AccountingTarget for XeroTarget<P> {
         Ok(found.values().filter_map(remote_invoice).collect())
     }
 
+    async fn invoice_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+        super::books_read::xero_changes(&self.xero, cursor).await
+    }
+
+    async fn books_invoices(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+        super::books_read::xero_by_id(&self.xero, ids).await
+    }
+
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
         Ok(self.xero.organisation().await?.lock_date())
     }
@@ -324,6 +338,13 @@ impl<P: TokenProvider> AccountingTarget for XeroTarget<P> {
                 .collect(),
             payment_methods: Vec::new(),
         })
+    }
+
+    async fn payment_changes(
+        &self,
+        cursor: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+        super::xero_payments::payment_changes(&self.xero, cursor).await
     }
 
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

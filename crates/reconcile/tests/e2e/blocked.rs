@@ -51,13 +51,12 @@ async fn unmapped_items_and_tax_zones_block_their_invoices_until_mapped() {
 
     // `mappings unmapped` lists both values with counts and QuickBooks' choices.
     let tenant = world.tenant(System::QuickBooks).tenant;
-    let zones = std::collections::HashMap::from([]);
     let listed = ledgerbridge_reconcile::unmapped::unmapped(
         &world.ledger,
         &tenant,
         &world.qbo,
         Default::default(),
-        zones,
+        Default::default(),
     )
     .await
     .unwrap();

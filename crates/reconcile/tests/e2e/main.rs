@@ -2,11 +2,20 @@
 
 mod adjustments;
 mod blocked;
+mod books_edits;
+mod books_tax;
+mod conflict_policies;
 mod dry_run;
 mod full_pass;
 mod full_sync;
 mod helpers;
+mod inbound_helpers;
+mod inbound_payments;
+mod inbound_recovery;
 mod paid_void;
 mod recovery;
+mod resolutions;
+mod suggestions;
 mod tax_law;
+mod two_way;
 mod voids;
