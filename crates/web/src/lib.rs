@@ -7,16 +7,19 @@
 //!
 //! | route | page |
 //! | --- | --- |
-//! | `GET /` | dashboard: latest runs, open conflicts, blocked / quarantined / given-up records, connection health |
+//! | `GET /` | dashboard: latest runs, open conflicts, customer matches to review, unmapped values (with links to map them), blocked / quarantined / given-up records, connection health |
 //! | `GET /conflicts` | the queue, filtered by `status` (default open), `tenant`, `entity` |
 //! | `GET /conflicts/{id}` | field diff (path, last agreed, ServiceTitan, accounting) and the resolve form |
 //! | `POST /conflicts/{id}/resolve` | records the choices via `conflicts().resolve` (audited) |
 //! | `GET /records/{entity}/{id}` | link, lines, snapshot, conflicts and audit history of a ServiceTitan record |
 //! | `GET /mappings`, `POST /mappings` | list, add, change, remove value mappings |
 //! | `GET /runs` | sync runs with their counts |
-//! | `GET /report` | the period report (`period=YYYY-MM` or `from`/`to`, `tenant`) |
+//! | `GET /report` | the reconciliation report (`period=YYYY-MM` or `from`/`to`, `tenant`, `target`, `status`; `format=csv\|json` downloads it) |
 //!
-//! plus `GET|POST /login`, `POST /logout` and `/assets/app.{css,js}`.
+//!
+//! plus, beyond the pinned list, `GET /suggestions` (customer matches awaiting review) with
+//! `POST /suggestions/{tenant}/{customer}/accept|reject`, `GET|POST /login`, `POST /logout`
+//! and `/assets/app.{css,js}`.
 //!
 //! # Design decisions
 //!
@@ -35,10 +38,18 @@
 //! * **CSRF**: every POST, the login form included, must carry the session's token in its
 //!   `csrf` field; nothing else counts, so without it the answer is 403 whatever the headers.
 //! * **Plug-in points instead of guesses.** What happens after a resolution
-//!   ([`ResolutionHook`]), where the report's numbers come from ([`ReportSource`]) and which
-//!   targets a mapping may take ([`MappingChoices`]) are traits with honest defaults (apply on
-//!   the next sync; the ledger's agreed snapshot totals; typed targets), so the engine plugs
-//!   in without touching a handler, and no page shows a number the ledger does not hold.
+//!   ([`ResolutionHook`]), where the report's numbers come from ([`ReportSource`]), which
+//!   targets a mapping may take ([`MappingChoices`]) and which unmapped values block records
+//!   ([`UnmappedValues`]) are traits with honest defaults that need no remote (apply on the
+//!   next sync; the ledger's agreed snapshot totals; typed targets; the ledger's parked
+//!   records), so the engine plugs in without touching a handler, and no page shows a number
+//!   the ledger does not hold. `ledgerbridge serve` plugs in the configured tenants' remotes,
+//!   read once per page load and bounded by [`ServeOptions::remote_timeout`]; a remote that
+//!   fails or is slow is said on the page, which still works without it.
+//! * **Decisions go through the engine's own functions.** Accepting a customer match is
+//!   `reconcile::links::set_link` (what `ledgerbridge links set` does), rejecting it is
+//!   `reconcile::links::reject_suggestion`, which the engine honours on its next run; both are
+//!   audited with who decided (`web` or `web:<name>`).
 //! * **No PII in logs.** Requests are logged by route template and status; handlers log ids.
 //!   Pages show customer data to the person reviewing it, never to the log.
 //!
@@ -72,12 +83,12 @@ use axum::routing::{get, post};
 
 pub use error::WebError;
 pub use plug::{
-    AfterResolve, ApplyOnNextSync, BoxFuture, MappingChoice, MappingChoices, ResolutionHook,
-    TypedTargets,
+    AfterResolve, ApplyOnNextSync, BlockingValue, BoxFuture, LedgerUnmapped, MappingChoice,
+    MappingChoices, ResolutionHook, TypedTargets, UnmappedValues,
 };
 pub use report::{
-    LedgerTotals, Period, ReportCell, ReportColumn, ReportError, ReportQuery, ReportSource,
-    ReportTable, ReportView,
+    Download, DownloadFormat, LedgerTotals, Period, Reconciliation, ReportCell, ReportColumn,
+    ReportError, ReportQuery, ReportSource, ReportTable, ReportView, StatusFilter,
 };
 pub use serve::{Server, bind, serve};
 pub use state::{AppState, ServeOptions};
@@ -93,6 +104,15 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/mappings",
             get(pages::mappings::list).post(pages::mappings::save),
+        )
+        .route("/suggestions", get(pages::suggestions::list))
+        .route(
+            "/suggestions/{tenant}/{customer}/accept",
+            post(pages::suggestions::accept),
+        )
+        .route(
+            "/suggestions/{tenant}/{customer}/reject",
+            post(pages::suggestions::reject),
         )
         .route("/runs", get(pages::runs::list))
         .route("/report", get(pages::report::show))

@@ -40,9 +40,10 @@ pub(crate) struct NavItem {
     pub(crate) current: bool,
 }
 
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/", "Dashboard"),
     ("/conflicts", "Conflicts"),
+    ("/suggestions", "Customer matches"),
     ("/report", "Report"),
     ("/runs", "Runs"),
     ("/mappings", "Mappings"),

@@ -1,65 +1,24 @@
 //! The period report behind `GET /report`, as a pluggable source.
 //!
 //! The page renders a [`ReportView`] (captioned tables of text cells) and knows nothing of
-//! where the numbers come from. Today's source, [`LedgerTotals`], sums the ledger's last agreed
-//! snapshots per tenant, document kind, accounting system and currency
-//! (`Snapshots::totals`: exact SQL sums over integer minor units). The full reconciliation
-//! report (both systems read live, per-record status, the variance explained record by
-//! record) will come from `reconcile` as another [`ReportSource`]; nothing here invents a
-//! number the ledger does not hold.
+//! where the numbers come from. The default source, [`Reconciliation`], is the reconciliation
+//! report of `ledgerbridge-report` read from the ledger (every invoice matched, mismatched,
+//! missing, blocked or in conflict; both sides' totals and the variance explained record by
+//! record), and it offers the same report as CSV or JSON downloads. [`LedgerTotals`], the
+//! plain per-period sums of the ledger's snapshots, remains for callers that want only those;
+//! nothing here invents a number the ledger does not hold.
 
-use chrono::{Datelike, NaiveDate};
-use ledgerbridge_core::{EntityKind, Money};
+mod reconciliation;
+
+pub use self::reconciliation::Reconciliation;
+
+use ledgerbridge_core::{EntityKind, Money, System};
 use ledgerbridge_ledger::{Ledger, LedgerError};
+use ledgerbridge_report::Status;
 
 use crate::plug::BoxFuture;
 
-/// An inclusive range of document dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Period {
-    /// First day.
-    pub from: NaiveDate,
-    /// Last day.
-    pub to: NaiveDate,
-}
-
-impl Period {
-    /// The calendar month that contains `day`.
-    pub fn month_of(day: NaiveDate) -> Self {
-        let from = day.with_day(1).unwrap_or(day);
-        let next = if from.month() == 12 {
-            NaiveDate::from_ymd_opt(from.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(from.year(), from.month() + 1, 1)
-        };
-        let to = next.and_then(|n| n.pred_opt()).unwrap_or(from);
-        Self { from, to }
-    }
-
-    /// Parses `YYYY-MM`.
-    pub fn parse_month(text: &str) -> Result<Self, String> {
-        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
-            .map(Self::month_of)
-            .map_err(|_| format!("{text:?} is not a month (YYYY-MM)"))
-    }
-
-    /// `from..=to`; refuses an empty range.
-    pub fn range(from: NaiveDate, to: NaiveDate) -> Result<Self, String> {
-        if from > to {
-            return Err(format!("the period starts ({from}) after it ends ({to})"));
-        }
-        Ok(Self { from, to })
-    }
-
-    /// `2026-11` for a whole month, `2026-11-03 to 2026-11-20` otherwise.
-    pub fn label(&self) -> String {
-        if *self == Self::month_of(self.from) {
-            self.from.format("%Y-%m").to_string()
-        } else {
-            format!("{} to {}", self.from, self.to)
-        }
-    }
-}
+pub use ledgerbridge_report::Period;
 
 /// What the report page asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +27,71 @@ pub struct ReportQuery {
     pub period: Period,
     /// One tenant, or every tenant the ledger knows.
     pub tenant: Option<String>,
+    /// One accounting system, or both.
+    pub target: Option<System>,
+    /// Which records to list.
+    pub status: StatusFilter,
+}
+
+/// Which records of the reconciliation the page lists (the totals always cover them all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Everything but the matched records.
+    #[default]
+    NeedsAttention,
+    /// Every record.
+    All,
+    /// Records of one status.
+    Only(Status),
+}
+
+impl StatusFilter {
+    /// From the `status` query value: empty or `attention`, `all`, or a status word.
+    pub fn parse(text: Option<&str>) -> Result<Self, String> {
+        match text.map(str::trim) {
+            None | Some("" | "attention") => Ok(Self::NeedsAttention),
+            Some("all") => Ok(Self::All),
+            Some(word) => word.parse().map(Self::Only),
+        }
+    }
+
+    /// The query value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NeedsAttention => "attention",
+            Self::All => "all",
+            Self::Only(s) => s.as_str(),
+        }
+    }
+
+    /// Whether a record of `status` is listed.
+    pub fn admits(&self, status: Status) -> bool {
+        match self {
+            Self::NeedsAttention => status != Status::Matched,
+            Self::All => true,
+            Self::Only(s) => *s == status,
+        }
+    }
+}
+
+/// A download of the report (`GET /report?format=csv|json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadFormat {
+    /// One row per record and per totals, for a spreadsheet.
+    Csv,
+    /// The documented JSON of `ledgerbridge report --format json`.
+    Json,
+}
+
+/// A file to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    /// `text/csv; charset=utf-8`, `application/json`.
+    pub content_type: &'static str,
+    /// The suggested file name.
+    pub filename: String,
+    /// The content.
+    pub body: String,
 }
 
 /// A column heading.
@@ -137,9 +161,25 @@ pub trait ReportSource: Send + Sync + 'static {
         ledger: &'a Ledger,
         query: &'a ReportQuery,
     ) -> BoxFuture<'a, Result<ReportView, ReportError>>;
+
+    /// The report of `query` as a file, if this source offers downloads (the default does
+    /// not: the page then shows no download links).
+    fn download<'a>(
+        &'a self,
+        _ledger: &'a Ledger,
+        _query: &'a ReportQuery,
+        _format: DownloadFormat,
+    ) -> BoxFuture<'a, Result<Option<Download>, ReportError>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Whether [`ReportSource::download`] answers.
+    fn offers_downloads(&self) -> bool {
+        false
+    }
 }
 
-/// The default source: per tenant, sums of the ledger's last agreed snapshots.
+/// Per tenant, sums of the ledger's last agreed snapshots (no per-record view).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LedgerTotals;
 
@@ -259,28 +299,6 @@ pub(crate) fn group_thousands(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn months_cover_their_days() {
-        let p = Period::parse_month("2026-02").unwrap();
-        assert_eq!((p.from, p.to), (day("2026-02-01"), day("2026-02-28")));
-        let dec = Period::month_of(day("2026-12-15"));
-        assert_eq!((dec.from, dec.to), (day("2026-12-01"), day("2026-12-31")));
-        assert_eq!(dec.label(), "2026-12");
-        assert!(Period::parse_month("2026-13").is_err());
-        assert!(Period::parse_month("soon").is_err());
-    }
-
-    #[test]
-    fn ranges_must_not_be_empty() {
-        assert!(Period::range(day("2026-03-02"), day("2026-03-01")).is_err());
-        let r = Period::range(day("2026-03-02"), day("2026-03-09")).unwrap();
-        assert_eq!(r.label(), "2026-03-02 to 2026-03-09");
-    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -1,5 +1,6 @@
 //! The options `serve` takes and the state every handler shares.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,8 +9,10 @@ use ledgerbridge_ledger::Ledger;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::WebError;
-use crate::plug::{ApplyOnNextSync, MappingChoices, ResolutionHook, TypedTargets};
-use crate::report::{LedgerTotals, ReportSource};
+use crate::plug::{
+    ApplyOnNextSync, LedgerUnmapped, MappingChoices, ResolutionHook, TypedTargets, UnmappedValues,
+};
+use crate::report::{Reconciliation, ReportSource};
 use crate::security::host::HostRule;
 use crate::security::session::SessionStore;
 
@@ -24,6 +27,8 @@ pub struct ServeOptions {
     pub(crate) on_resolved: Arc<dyn ResolutionHook>,
     pub(crate) report: Arc<dyn ReportSource>,
     pub(crate) choices: Arc<dyn MappingChoices>,
+    pub(crate) unmapped: Arc<dyn UnmappedValues>,
+    pub(crate) remote_timeout: Duration,
     pub(crate) login_delay: Duration,
 }
 
@@ -48,8 +53,10 @@ impl ServeOptions {
             ledger,
             allowed_hosts: Vec::new(),
             on_resolved: Arc::new(ApplyOnNextSync),
-            report: Arc::new(LedgerTotals),
+            report: Arc::new(Reconciliation::default()),
             choices: Arc::new(TypedTargets),
+            unmapped: Arc::new(LedgerUnmapped),
+            remote_timeout: Duration::from_secs(10),
             login_delay: Duration::from_millis(500),
         }
     }
@@ -73,7 +80,7 @@ impl ServeOptions {
         self
     }
 
-    /// Where `GET /report` gets its numbers (default: [`LedgerTotals`]).
+    /// Where `GET /report` gets its numbers (default: [`Reconciliation`] from the ledger).
     pub fn report_source(mut self, source: Arc<dyn ReportSource>) -> Self {
         self.report = source;
         self
@@ -82,6 +89,20 @@ impl ServeOptions {
     /// Where the mapping form gets its target choices (default: [`TypedTargets`]).
     pub fn mapping_choices(mut self, choices: Arc<dyn MappingChoices>) -> Self {
         self.choices = choices;
+        self
+    }
+
+    /// Where the dashboard gets the unmapped values that block records (default:
+    /// [`LedgerUnmapped`]).
+    pub fn unmapped_values(mut self, source: Arc<dyn UnmappedValues>) -> Self {
+        self.unmapped = source;
+        self
+    }
+
+    /// How long a page waits for a remote (mapping choices, unmapped values) before it shows
+    /// the page without them and says why (default 10 s).
+    pub fn remote_timeout(mut self, timeout: Duration) -> Self {
+        self.remote_timeout = timeout;
         self
     }
 
@@ -112,6 +133,8 @@ pub(crate) struct Inner {
     pub(crate) on_resolved: Arc<dyn ResolutionHook>,
     pub(crate) report: Arc<dyn ReportSource>,
     pub(crate) choices: Arc<dyn MappingChoices>,
+    pub(crate) unmapped: Arc<dyn UnmappedValues>,
+    pub(crate) remote_timeout: Duration,
     pub(crate) login_delay: Duration,
 }
 
@@ -137,6 +160,8 @@ impl AppState {
                 on_resolved: options.on_resolved,
                 report: options.report,
                 choices: options.choices,
+                unmapped: options.unmapped,
+                remote_timeout: options.remote_timeout,
                 login_delay: options.login_delay,
             }),
         })
@@ -150,5 +175,19 @@ impl AppState {
     /// Whether a login is required (a password is configured).
     pub fn requires_login(&self) -> bool {
         self.inner.password.is_some()
+    }
+}
+
+impl AppState {
+    /// Waits for a remote-backed plug-in at most the configured time; a timeout becomes an
+    /// error message the page shows.
+    pub(crate) async fn within_timeout<T>(
+        &self,
+        work: impl Future<Output = Result<T, String>>,
+    ) -> Result<T, String> {
+        let limit = self.inner.remote_timeout;
+        tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {limit:?}")))
     }
 }

@@ -1,5 +1,11 @@
-//! `GET /`: what needs attention first. Latest runs, open conflicts, records that cannot move
-//! (blocked in the last run, quarantined payloads, writes given up), and connection health.
+//! `GET /`: what needs attention first. Latest runs, open conflicts, customer matches awaiting
+//! review, unmapped values that block records (each with a link to map it), records that
+//! cannot move (blocked or failed in the last run, quarantined payloads, writes given up), and
+//! connection health.
+//!
+//! The unmapped values come from the [`UnmappedValues`](crate::plug::UnmappedValues) plug-in,
+//! which may read a remote (ServiceTitan's tax zones): it is bounded by the remote timeout, and
+//! a failure is shown in its section while the rest of the page renders.
 
 use askama::Template;
 use axum::Extension;
@@ -13,8 +19,11 @@ use serde_json::Value;
 
 use crate::error::AppError;
 use crate::pages::conflicts::{ConflictRow, record_href};
+use crate::pages::known_tenants;
 use crate::pages::runs::{COUNT_KEYS, RunRow};
-use crate::render::{Chrome, Html, when, when_opt};
+use crate::pages::suggestions::{SuggestionRow, open_suggestions};
+use crate::plug::BlockingValue;
+use crate::render::{Chrome, Html, encode, when, when_opt};
 use crate::security::session::CurrentSession;
 use crate::state::AppState;
 
@@ -90,6 +99,35 @@ impl DeadRow {
     }
 }
 
+/// An unmapped value, with the link that opens the mapping form for it.
+struct UnmappedRow {
+    tenant: String,
+    system: String,
+    kind: &'static str,
+    source: String,
+    blocked: usize,
+    fix_href: String,
+}
+
+impl UnmappedRow {
+    fn new(v: &BlockingValue) -> Self {
+        Self {
+            tenant: v.tenant.clone(),
+            system: v.target_system.to_string(),
+            kind: crate::pages::mappings::kind_label(v.kind),
+            source: v.source.clone(),
+            blocked: v.blocked,
+            fix_href: format!(
+                "/mappings?tenant={}&system={}&kind={}&source={}#edit",
+                encode(&v.tenant),
+                v.target_system,
+                v.kind,
+                encode(&v.source)
+            ),
+        }
+    }
+}
+
 struct ConnectionRow {
     tenant: String,
     system: String,
@@ -127,6 +165,13 @@ struct DashboardPage {
     quarantined: Vec<QuarantineRow>,
     dead: Vec<DeadRow>,
     connections: Vec<ConnectionRow>,
+    suggestions: Vec<SuggestionRow>,
+    more_suggestions: usize,
+    unmapped: Vec<UnmappedRow>,
+    more_unmapped: usize,
+    unmapped_error: Option<String>,
+    /// How many waiting records the unmapped values block in all.
+    blocking: usize,
 }
 
 /// Per tenant, the blocked and error counts of a run (from its stored counts).
@@ -203,12 +248,35 @@ pub(crate) async fn show(
     let blocked = last_finished
         .map(|r| blocked_rows(&r.counts))
         .unwrap_or_default();
+    let mut suggestions = open_suggestions(ledger, &known_tenants(ledger).await?).await?;
+    let (mut unmapped, unmapped_error) = match state
+        .within_timeout(state.inner.unmapped.unmapped(ledger))
+        .await
+    {
+        Ok(list) => (list, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    // The values that block the most records first.
+    unmapped.sort_by_key(|v| std::cmp::Reverse(v.blocked));
+    let blocking: usize = unmapped.iter().map(|v| v.blocked).sum();
     let tiles = vec![
         Tile {
             label: "Open conflicts",
             value: open,
             href: Some("/conflicts"),
             alert: open > 0,
+        },
+        Tile {
+            label: "Customer matches to review",
+            value: suggestions.len() as i64,
+            href: Some("/suggestions"),
+            alert: !suggestions.is_empty(),
+        },
+        Tile {
+            label: "Unmapped values",
+            value: unmapped.len() as i64,
+            href: Some("#h-unmapped"),
+            alert: !unmapped.is_empty(),
         },
         Tile {
             label: "Quarantined records",
@@ -250,5 +318,14 @@ pub(crate) async fn show(
             .collect(),
         dead: dead.iter().map(DeadRow::new).collect(),
         connections: connections.iter().map(ConnectionRow::new).collect(),
+        more_suggestions: suggestions.len().saturating_sub(SHOWN),
+        suggestions: {
+            suggestions.truncate(SHOWN);
+            suggestions
+        },
+        more_unmapped: unmapped.len().saturating_sub(SHOWN),
+        unmapped: unmapped.iter().take(SHOWN).map(UnmappedRow::new).collect(),
+        unmapped_error,
+        blocking,
     }))
 }

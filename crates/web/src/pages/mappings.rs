@@ -1,9 +1,14 @@
 //! `GET /mappings` (list, and the add/edit form) and `POST /mappings` (save or remove one).
 //!
 //! The target of a mapping is typed, or picked from the values the accounting system lists
-//! when a [`MappingChoices`](crate::plug::MappingChoices) source knows them: the form shows a
-//! select, and a saved target must then be one of the choices. Every change goes through the
-//! ledger's `mappings()`, which audits it (`mappings.changed`).
+//! when a [`MappingChoices`](crate::plug::MappingChoices) source knows them (`ledgerbridge
+//! serve` fetches them from QuickBooks or Xero once per page load, never cached across
+//! requests): the form then shows a select, and a picked target must be one of the choices.
+//! Typing stays possible beside the select, for an id the list does not show; an unreachable
+//! remote is said beside the form, which then takes a typed id. "List the values" (a POST of
+//! the same form with `action=choices`, so the CSRF token never goes into a URL) shows the
+//! choices for what is filled in without saving. Every change goes through the ledger's
+//! `mappings()`, which audits it (`mappings.changed`).
 
 use std::collections::HashMap;
 
@@ -25,7 +30,7 @@ use crate::state::AppState;
 
 const TEXT_LIMIT: usize = 200;
 
-fn kind_label(kind: MappingKind) -> &'static str {
+pub(crate) fn kind_label(kind: MappingKind) -> &'static str {
     match kind {
         MappingKind::Item => "Item",
         MappingKind::GlAccount => "GL account",
@@ -88,6 +93,7 @@ struct MappingsPage {
     kinds: Vec<Choice>,
     source: String,
     target: String,
+    typed: String,
     label: String,
     choices: Vec<Choice>,
     choices_error: Option<String>,
@@ -100,6 +106,8 @@ struct FormInput {
     kind: String,
     source: String,
     target: String,
+    /// A target typed instead of picked (an id the list does not show).
+    typed: String,
     label: String,
 }
 
@@ -119,7 +127,8 @@ async fn render(
     let kind = input.kind.parse::<MappingKind>().ok();
     let (choices, choices_error) = match (filter.as_deref(), system, kind) {
         (Some(tenant), Some(system), Some(kind)) => {
-            match state.inner.choices.choices(tenant, system, kind).await {
+            let asked = state.inner.choices.choices(tenant, system, kind);
+            match state.within_timeout(asked).await {
                 Ok(list) => (list, None),
                 Err(e) => (Vec::new(), Some(e)),
             }
@@ -151,6 +160,7 @@ async fn render(
         tenant: input.tenant,
         source: input.source,
         target: input.target,
+        typed: input.typed,
         label: input.label,
         errors,
     })
@@ -168,6 +178,7 @@ pub(crate) async fn list(
         kind: query.kind.unwrap_or_default(),
         source: query.source.unwrap_or_default(),
         target: String::new(),
+        typed: String::new(),
         label: String::new(),
     };
     // An edit link: fill in what the mapping maps to now.
@@ -253,6 +264,7 @@ pub(crate) async fn save(
         kind: text(&form, "kind"),
         source: text(&form, "source"),
         target: text(&form, "target"),
+        typed: text(&form, "target_other"),
         label: text(&form, "target_label"),
     };
     let back = format!("/mappings?tenant={}", encode(&input.tenant));
@@ -280,18 +292,29 @@ pub(crate) async fn save(
         state.inner.sessions.set_flash(&session.id, flash);
         return Ok(Redirect::to(&back).into_response());
     }
+    if form.get("action").map(String::as_str) == Some("choices") {
+        // "List the values": the same form again, with the accounting system's values for
+        // what is filled in. Nothing is saved.
+        return Ok(Html(render(&state, &session, input, Vec::new()).await?).into_response());
+    }
     let choices = match (
         input.system.parse::<System>(),
         input.kind.parse::<MappingKind>(),
     ) {
-        (Ok(system), Ok(kind)) if system.is_accounting() && !input.tenant.is_empty() => state
-            .inner
-            .choices
-            .choices(&input.tenant, system, kind)
-            .await
-            .unwrap_or_default(),
+        (Ok(system), Ok(kind))
+            if system.is_accounting() && !input.tenant.is_empty() && input.typed.is_empty() =>
+        {
+            let asked = state.inner.choices.choices(&input.tenant, system, kind);
+            state.within_timeout(asked).await.unwrap_or_default()
+        }
         _ => Vec::new(),
     };
+    let mut input = input;
+    if !input.typed.is_empty() {
+        // Typing stays possible: a typed id wins over the list (which may be stale, or the
+        // remote unreachable), and is saved as typed.
+        input.target = std::mem::take(&mut input.typed);
+    }
     match validate(&input, &choices) {
         Ok(mapping) => {
             let summary = state.ledger().mappings().set(&mapping).await?;

@@ -11,6 +11,7 @@ pub(crate) mod records;
 pub(crate) mod report;
 pub(crate) mod resolve;
 pub(crate) mod runs;
+pub(crate) mod suggestions;
 pub(crate) mod typed;
 
 use ledgerbridge_ledger::{Ledger, LedgerError};

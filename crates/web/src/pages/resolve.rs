@@ -19,13 +19,14 @@ use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ledgerbridge_core::{EntityKind, FieldPath};
+use ledgerbridge_core::EntityKind;
+use ledgerbridge_core::resolution::{Decision, Shape, check_resolution, check_value};
 use ledgerbridge_ledger::{Conflict, ConflictField, ConflictStatus, LedgerError, Resolution};
 use serde_json::{Map, Value};
 
 use crate::error::AppError;
 use crate::pages::conflicts::{ConflictPage, parse_id};
-use crate::pages::typed::{Shape, check_value};
+use crate::pages::typed::{core_field, shape_of};
 use crate::plug::AfterResolve;
 use crate::render::{Chrome, Html, shown};
 use crate::security::session::{CurrentSession, Flash};
@@ -60,7 +61,7 @@ pub(crate) fn field_rows(conflict: &Conflict) -> Vec<FieldRow> {
             base: shown(&f.base),
             servicetitan: shown(&f.servicetitan),
             accounting: shown(&f.accounting),
-            hint: Shape::of(f).hint(),
+            hint: shape_of(f).hint(),
             pick_servicetitan: false,
             pick_accounting: false,
             pick_value: false,
@@ -139,12 +140,40 @@ fn typed_choice(
     text: &str,
     base: Option<&Value>,
 ) -> Result<Value, String> {
-    let path = FieldPath::parse(&field.path).map_err(|e| e.to_string())?;
-    let value = Shape::of(field).read(text)?;
+    let field = core_field(field)?;
+    let value = Shape::of(&field).read(text)?;
     let base = base
         .ok_or("the record has no agreed snapshot to check a typed value against; choose a side")?;
-    check_value(entity, base, &path, value.clone())?;
+    check_value(entity, base, &field.path, value.clone()).map_err(|e| e.to_string())?;
     Ok(serde_json::json!({ "value": value }))
+}
+
+/// The whole decision, checked the way the CLI checks it (`ledgerbridge_core::resolution`):
+/// every field chosen, and the resolved record still adds up (an invoice's amounts).
+async fn check_decision(
+    state: &AppState,
+    conflict: &Conflict,
+    choice: &Map<String, Value>,
+) -> Result<Result<(), String>, AppError> {
+    let snapshot = state.ledger().snapshots().get(&conflict.key()).await?;
+    Ok(decide(conflict, choice, snapshot.as_ref().map(|s| &s.base)))
+}
+
+fn decide(
+    conflict: &Conflict,
+    choice: &Map<String, Value>,
+    start: Option<&Value>,
+) -> Result<(), String> {
+    let fields = conflict
+        .fields
+        .iter()
+        .map(core_field)
+        .collect::<Result<Vec<_>, _>>()?;
+    let decision =
+        Decision::from_json(&Value::Object(choice.clone())).map_err(|e| e.to_string())?;
+    check_resolution(conflict.entity, start, &fields, &decision)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Who resolved, for the ledger and its audit trail: `web`, or `web:<name>` after a login.
@@ -201,6 +230,11 @@ pub(crate) async fn resolve(
             .push("Nothing was recorded. Fix the fields marked below.".to_owned());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     };
+    if let Err(message) = check_decision(&state, &conflict, &choice).await? {
+        page.errors
+            .push(format!("Nothing was recorded: {message}."));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
     let resolution = Resolution {
         choice: Value::Object(choice),
         by: who(&session),
@@ -234,4 +268,84 @@ pub(crate) async fn resolve(
     };
     state.inner.sessions.set_flash(&session.id, flash);
     Ok(Redirect::to(&format!("/conflicts/{id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use ledgerbridge_core::System;
+    use ledgerbridge_ledger::ConflictId;
+    use serde_json::json;
+
+    use super::*;
+
+    fn usd(amount: &str) -> Value {
+        json!({"amount": amount, "currency": "USD"})
+    }
+
+    #[test]
+    fn a_mix_that_breaks_the_invoice_is_refused_and_a_side_is_not() {
+        let field = |path: &str, b: Value, s: Value, a: Value| ConflictField {
+            path: path.into(),
+            base: b,
+            servicetitan: s,
+            accounting: a,
+        };
+        let conflict = Conflict {
+            id: ConflictId(1),
+            status: ConflictStatus::Open,
+            entity: EntityKind::Invoice,
+            tenant: "1".into(),
+            servicetitan_id: "5001".into(),
+            target_system: System::QuickBooks,
+            target_company: "9".into(),
+            target_id: "130".into(),
+            detected_at: Utc::now(),
+            fields: vec![
+                field(
+                    "invoice.subtotal",
+                    usd("90.00"),
+                    usd("135.00"),
+                    usd("180.00"),
+                ),
+                field("invoice.total", usd("90.00"), usd("135.00"), usd("180.00")),
+                field(
+                    "lines[st:1].amount",
+                    usd("90.00"),
+                    usd("135.00"),
+                    usd("180.00"),
+                ),
+                field("lines[st:1].quantity", json!("2"), json!("3"), json!("4")),
+            ],
+            run: None,
+            resolution: None,
+            resolved_by: None,
+            resolved_at: None,
+            note: None,
+        };
+        let base = json!({
+            "number": "5001", "customer": "st:10", "invoice_date": "2026-01-10",
+            "due_date": null, "status": "posted", "currency": "USD",
+            "lines": [{"key": "st:1", "item": null, "description": "Labor", "quantity": "2",
+                       "unit_price": "45", "amount": usd("90.00"), "gl_account": null,
+                       "taxable": false, "tax_code": null}],
+            "tax_lines": [], "subtotal": usd("90.00"), "tax": usd("0.00"),
+            "total": usd("90.00"), "balance": usd("90.00"), "memo": null, "business_unit": null
+        });
+        let choose = |quantity: &str| -> Map<String, Value> {
+            let mut choice: Map<String, Value> = conflict
+                .fields
+                .iter()
+                .map(|f| (f.path.clone(), json!("servicetitan")))
+                .collect();
+            choice.insert("lines[st:1].quantity".into(), json!(quantity));
+            choice
+        };
+        assert_eq!(
+            decide(&conflict, &choose("servicetitan"), Some(&base)),
+            Ok(())
+        );
+        let refused = decide(&conflict, &choose("accounting"), Some(&base)).unwrap_err();
+        assert!(refused.contains("would not add up"), "{refused}");
+    }
 }

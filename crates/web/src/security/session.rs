@@ -81,6 +81,16 @@ pub(crate) struct CurrentSession {
     pub(crate) user: Option<String>,
 }
 
+impl CurrentSession {
+    /// Who acts, for the ledger's audit trail: `web`, or `web:<name>` after a login.
+    pub(crate) fn actor(&self) -> String {
+        match &self.user {
+            Some(user) => format!("web:{user}"),
+            None => "web".to_owned(),
+        }
+    }
+}
+
 /// The in-memory session store.
 pub(crate) struct SessionStore {
     sessions: Mutex<HashMap<String, Entry>>,

@@ -1,21 +1,28 @@
 //! The real-browser test: headless Chromium, driven through WebDriver (a few hand-written
-//! calls over reqwest), against `serve` on port 0. It logs in, opens a conflict, picks the
-//! values by clicking, records the resolution, and checks the ledger.
+//! calls over reqwest), against the sandbox emulators and `serve` on port 0. The QuickBooks
+//! demo tenant is synced; a bookkeeper and the office then change the same invoice
+//! differently (due date and a line's description), and the next sync raises the conflict. In
+//! the browser a person logs in, goes from the dashboard to the conflict by clicking, picks
+//! ServiceTitan's due date and the books' description, and records the resolution. The next
+//! sync applies it, and both emulators then hold the chosen values.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Under `CI=true` a missing browser fails
 //! the test; elsewhere the test is skipped with the reason printed. Set
-//! `LEDGERBRIDGE_WEB_SCREENSHOTS=DIR` to save the dashboard and conflict screenshots there.
+//! `LEDGERBRIDGE_WEB_SCREENSHOTS=DIR` to save the dashboard and conflict screenshots there
+//! (`docs/screenshots/` holds the committed ones).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine as _;
-use ledgerbridge_ledger::{ConflictId, ConflictStatus};
+use chrono::NaiveDate;
+use ledgerbridge_ledger::{ConflictFilter, ConflictStatus};
 use ledgerbridge_web::{ServeOptions, bind};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+use crate::world::World;
 
 /// W3C WebDriver's element key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -81,6 +88,18 @@ impl Session {
         self.post(&format!("/element/{el}/click"), json!({})).await;
     }
 
+    /// Clicks the element an XPath names (for "the radio in the row of this field").
+    async fn click_xpath(&self, xpath: &str) {
+        let found = self
+            .post("/element", json!({"using": "xpath", "value": xpath}))
+            .await;
+        let el = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {xpath}: {found}"))
+            .to_owned();
+        self.post(&format!("/element/{el}/click"), json!({})).await;
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.post(&format!("/element/{el}/value"), json!({ "text": text }))
@@ -112,8 +131,15 @@ async fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// The radio that keeps `side`'s value of the field at `path` on the conflict page.
+fn keep(path: &str, side: &str) -> String {
+    format!(
+        "//fieldset[legend[normalize-space()='Value to keep for {path}']]//input[@value='{side}']"
+    )
+}
+
 #[tokio::test]
-async fn a_person_resolves_a_conflict_in_a_real_browser() {
+async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applies_it() {
     let (driver, chromium) = match browser() {
         Ok(found) => found,
         Err(reason) if std::env::var("CI").as_deref() == Ok("true") => {
@@ -126,9 +152,50 @@ async fn a_person_resolves_a_conflict_in_a_real_browser() {
             return;
         }
     };
-    let ledger = seeded_ledger().await;
+
+    // The emulators, a first sync, and the same invoice changed differently on both sides.
+    let world = World::start().await;
+    let first = world.sync().await;
+    assert_eq!(
+        first.totals.errors, 0,
+        "{:?}",
+        first.targets[0].blocked_records
+    );
+    let s = world.synced_invoice().await;
+    let books_due = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let st_due = NaiveDate::from_ymd_opt(2027, 2, 1).unwrap();
+    world
+        .edit_in_books(&s, books_due, "Fan motor replaced (office wording)")
+        .await;
+    world
+        .edit_in_servicetitan(&s, st_due, "Fan motor replaced (technician wording)")
+        .await;
+    let second = world.sync().await;
+    let open = world
+        .ledger
+        .conflicts()
+        .list(&ConflictFilter {
+            status: Some(ConflictStatus::Open),
+            ..ConflictFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        open.len(),
+        1,
+        "the second sync raises one conflict (report: {:?})",
+        second.targets[0]
+    );
+    let conflict = open[0].clone();
+    assert_eq!(conflict.servicetitan_id, s.id.to_string());
+    let description = format!("lines[st:{}].description", s.item);
+    let mut paths: Vec<&str> = conflict.fields.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["invoice.due_date", description.as_str()]);
+
+    // `serve` on port 0, with a password so the login form is part of the walk.
     let server = bind(
-        ServeOptions::new("127.0.0.1:0".parse().unwrap(), ledger.clone())
+        ServeOptions::new("127.0.0.1:0".parse().unwrap(), world.ledger.clone())
             .password(secret("correct horse"))
             .login_delay(Duration::ZERO),
     )
@@ -184,54 +251,92 @@ async fn a_person_resolves_a_conflict_in_a_real_browser() {
         .as_str()
         .expect("a session")
         .to_owned();
-    let s = Session {
+    let b = Session {
         http: http.clone(),
         base: format!("{driver_url}/session/{id}"),
     };
 
-    // Log in: the conflict page sends us to the login form first.
-    s.open(&format!("{site}/conflicts/1")).await;
-    assert!(s.source().await.contains("Log in"));
-    s.type_into("#password", "correct horse").await;
-    s.type_into("#name", "Browser").await;
-    s.click("form.stack button[type=submit]").await;
+    // Log in: the dashboard sends us to the login form first.
+    b.open(&format!("{site}/")).await;
+    assert!(b.source().await.contains("Log in"));
+    b.type_into("#password", "correct horse").await;
+    b.type_into("#name", "Browser").await;
+    b.click("form.stack button[type=submit]").await;
+    let dashboard = b.source().await;
+    assert!(dashboard.contains("<h1>Dashboard</h1>"), "{dashboard}");
+    b.screenshot("dashboard.png").await;
 
-    // Back on the conflict; pick ServiceTitan, accounting, and a typed quantity.
-    let page = s.source().await;
-    assert!(page.contains("Conflict 1"), "{page}");
-    s.screenshot("conflict.png").await;
-    s.click(r#"input[name="choice.0"][value=servicetitan]"#)
+    // From the dashboard's tile to the queue, and on to the conflict, by clicking.
+    b.click(r#".tiles a[href="/conflicts"]"#).await;
+    b.click(&format!(r#"a[href="/conflicts/{}"]"#, conflict.id.0))
         .await;
-    s.click(r#"input[name="choice.1"][value=accounting]"#).await;
-    s.type_into(r#"input[name="value.2"]"#, "3").await;
-    s.type_into("#note", "Checked with the technician.").await;
-    s.click("form.resolve button[type=submit]").await;
-    let after = s.source().await;
-    assert!(after.contains("Conflict 1 resolved."), "{after}");
-
-    let conflict = ledger
+    let page = b.source().await;
+    assert!(
+        page.contains(&format!("Conflict {}", conflict.id.0)),
+        "{page}"
+    );
+    assert!(page.contains("Fan motor replaced (office wording)"));
+    assert!(page.contains("Fan motor replaced (technician wording)"));
+    b.screenshot("conflict.png").await;
+    b.click_xpath(&keep("invoice.due_date", "servicetitan"))
+        .await;
+    b.click_xpath(&keep(&description, "accounting")).await;
+    b.type_into("#note", "Office wording; the technician's date.")
+        .await;
+    b.click("form.resolve button[type=submit]").await;
+    let after = b.source().await;
+    assert!(
+        after.contains(&format!("Conflict {} resolved.", conflict.id.0)),
+        "{after}"
+    );
+    let resolved = world
+        .ledger
         .conflicts()
-        .get(ConflictId(1))
+        .get(conflict.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(conflict.status, ConflictStatus::Resolved);
-    assert_eq!(conflict.resolved_by.as_deref(), Some("web:Browser"));
+    assert_eq!(resolved.status, ConflictStatus::Resolved);
+    assert_eq!(resolved.resolved_by.as_deref(), Some("web:Browser"));
     assert_eq!(
-        conflict.resolution,
-        Some(json!({
-            "invoice.memo": "servicetitan",
-            "invoice.due_date": "accounting",
-            // Typing picked "This value" (app.js), and the quantity was read exactly.
-            "lines[st:9001].quantity": {"value": "3"},
-        }))
+        resolved.resolution,
+        Some(json!({"invoice.due_date": "servicetitan", description.clone(): "accounting"}))
     );
-
-    s.open(&format!("{site}/")).await;
-    assert!(s.source().await.contains("Open conflicts"));
-    s.screenshot("dashboard.png").await;
-
-    s.call(reqwest::Method::DELETE, "", None).await;
+    b.call(reqwest::Method::DELETE, "", None).await;
     let _ = stop.send(());
     serving.await.unwrap().unwrap();
+
+    // The next sync applies the resolution: both systems hold the chosen values.
+    let third = world.sync().await;
+    assert_eq!(
+        third.totals.errors, 0,
+        "{:?}",
+        third.targets[0].blocked_records
+    );
+    let chosen = (
+        st_due.to_string(),
+        "Fan motor replaced (office wording)".to_owned(),
+    );
+    assert_eq!(world.servicetitan_values(&s).await, chosen, "ServiceTitan");
+    assert_eq!(world.books_values(&s).await, chosen, "QuickBooks");
+    assert!(
+        world
+            .ledger
+            .conflicts()
+            .open_for(&conflict_key(&world, &s))
+            .await
+            .unwrap()
+            .is_none(),
+        "no conflict left open"
+    );
+}
+
+fn conflict_key(world: &World, s: &crate::world::Synced) -> ledgerbridge_ledger::RecordKey {
+    ledgerbridge_ledger::RecordKey::new(
+        &world.tenant.tenant,
+        ledgerbridge_core::EntityKind::Invoice,
+        s.id.to_string(),
+        world.tenant.target,
+        &world.tenant.company,
+    )
 }

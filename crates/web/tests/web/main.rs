@@ -1,6 +1,7 @@
 //! The web UI's integration tests: one binary, socket-free (`oneshot`) except the browser test.
 
 mod helpers;
+mod review_seed;
 mod seed;
 
 // Host rule, CSRF, sessions, login, headers.
@@ -13,7 +14,14 @@ mod resolve;
 mod typed_values;
 // Mappings: list, save, validate, remove.
 mod mappings;
+// Customer matches: listed with evidence, accepted or rejected, audited.
+mod suggestions;
+// The dashboard's review work: matches, unmapped values with their fix links.
+mod dashboard;
+// The reconciliation report: filters and downloads.
+mod report;
 // Rendered pages, snapshot-tested.
 mod snapshots;
-// Headless Chromium through WebDriver against `serve` on port 0.
+// Headless Chromium through WebDriver against the sandbox and `serve` on port 0.
 mod browser;
+mod world;

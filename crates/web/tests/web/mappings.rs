@@ -21,7 +21,7 @@ async fn the_list_shows_mappings_and_an_edit_link_fills_the_form() {
         .await;
     assert!(
         edit.body
-            .contains(r#"<input id="m-target" name="target" value="42" required>"#)
+            .contains(r#"<input id="m-target" name="target" value="42" aria-describedby="m-target-help" required>"#)
     );
     assert!(edit.body.contains(r#"<option value="item" selected>"#));
     let none = client.get("/mappings?tenant=nobody").await;
@@ -245,4 +245,133 @@ async fn removing_a_mapping() {
     assert!(client.get("/mappings").await.body.contains("removed."));
     client.post("/mappings", "/mappings", &fields).await;
     assert!(client.get("/mappings").await.body.contains("did not exist"));
+}
+
+#[tokio::test]
+async fn a_typed_id_wins_over_the_list_and_list_the_values_saves_nothing() {
+    let ledger = seeded_ledger().await;
+    let mut client = Client::new(app_with(&ledger, |o| o.mapping_choices(Arc::new(Items))));
+    // "List the values" from the blank form: the same form, now with the choices.
+    let listed = client
+        .post(
+            "/mappings",
+            "/mappings",
+            &[
+                ("action", "choices"),
+                ("tenant", QBO_TENANT),
+                ("target_system", "quickbooks"),
+                ("kind", "item"),
+                ("source", "SKU-300"),
+            ],
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(
+        listed
+            .body
+            .contains(r#"<option value="42">Service call (42)</option>"#)
+    );
+    assert!(listed.body.contains(r#"<label for="m-other">"#));
+    assert!(listed.body.contains(r#"name="source" value="SKU-300""#));
+    assert_eq!(
+        ledger.mappings().list(None).await.unwrap().len(),
+        1,
+        "nothing saved"
+    );
+    // An id the list does not show is typed, and saved as typed.
+    let saved = client
+        .post(
+            "/mappings",
+            "/mappings",
+            &[
+                ("action", "set"),
+                ("tenant", QBO_TENANT),
+                ("target_system", "quickbooks"),
+                ("kind", "item"),
+                ("source", "SKU-300"),
+                ("target", "42"),
+                ("target_other", "77"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let m = ledger
+        .mappings()
+        .get(QBO_TENANT, System::QuickBooks, MappingKind::Item, "SKU-300")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.target, "77");
+    assert_eq!(m.target_label, None);
+}
+
+struct Unreachable;
+
+impl MappingChoices for Unreachable {
+    fn choices<'a>(
+        &'a self,
+        _: &'a str,
+        _: System,
+        _: MappingKind,
+    ) -> BoxFuture<'a, Result<Vec<MappingChoice>, String>> {
+        Box::pin(async { Err("reading quickbooks's lists: connection refused".into()) })
+    }
+}
+
+struct Hangs;
+
+impl MappingChoices for Hangs {
+    fn choices<'a>(
+        &'a self,
+        _: &'a str,
+        _: System,
+        _: MappingKind,
+    ) -> BoxFuture<'a, Result<Vec<MappingChoice>, String>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_or_silent_remote_is_said_beside_the_form_which_takes_a_typed_id() {
+    let ledger = seeded_ledger().await;
+    let form_url =
+        format!("/mappings?tenant={QBO_TENANT}&system=quickbooks&kind=item&source=SKU-300");
+    let mut client = Client::new(app_with(&ledger, |o| {
+        o.mapping_choices(Arc::new(Unreachable))
+    }));
+    let page = client.get(&form_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("could not be listed (reading quickbooks")
+    );
+    assert!(page.body.contains("connection refused); type the id."));
+    assert!(page.body.contains(
+        r#"<input id="m-target" name="target" value="" aria-describedby="m-target-help">"#
+    ));
+    let saved = client
+        .post(
+            &form_url,
+            "/mappings",
+            &[
+                ("tenant", QBO_TENANT),
+                ("target_system", "quickbooks"),
+                ("kind", "item"),
+                ("source", "SKU-300"),
+                ("target", "88"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+
+    let mut slow = Client::new(app_with(&ledger, |o| {
+        o.mapping_choices(Arc::new(Hangs))
+            .remote_timeout(std::time::Duration::from_millis(50))
+    }));
+    let page = slow.get(&form_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("could not be listed (no answer within 50ms)")
+    );
 }

@@ -44,11 +44,21 @@ async fn an_empty_ledger_renders_every_page() {
         .await
         .unwrap();
     let mut client = Client::new(app_on(&ledger));
-    for path in ["/", "/conflicts", "/runs", "/mappings", "/report"] {
+    for path in [
+        "/",
+        "/conflicts",
+        "/runs",
+        "/mappings",
+        "/report",
+        "/suggestions",
+    ] {
         let r = client.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
     }
-    assert!(client.get("/").await.body.contains("No sync has run yet."));
+    let dashboard = client.get("/").await.body;
+    assert!(dashboard.contains("No sync has run yet."));
+    assert!(dashboard.contains("No customer match awaits review."));
+    assert!(dashboard.contains("Every value of the waiting records is mapped."));
     assert!(
         client
             .get("/report")
@@ -279,5 +289,29 @@ async fn pages_are_labelled_for_screen_readers() {
         "m-tenant", "m-system", "m-kind", "m-source", "m-target", "m-label",
     ] {
         assert!(mappings.contains(&format!(r#"<label for="{id}">"#)), "{id}");
+    }
+    // The customer matches: a labelled filter, a captioned table with row headers, and
+    // buttons that say which customer they decide about.
+    let matches = client.get("/suggestions").await.body;
+    assert!(matches.contains(r#"<label for="f-tenant">Tenant</label>"#));
+    assert!(matches.contains("<caption>Possible customer matches awaiting a decision</caption>"));
+    assert!(matches.contains(r#"<th scope="row"><a href="/records/customer/312"#));
+    assert!(matches.contains(
+        r#"Reject<span class="sr-only">: customer 312 is not accounting customer 58</span>"#
+    ));
+    assert_eq!(matches.matches("<th>").count(), 0);
+    // The dashboard's sections are headed and labelled by their headings.
+    let dashboard = client.get("/").await.body;
+    for id in [
+        "h-runs",
+        "h-conflicts",
+        "h-suggestions",
+        "h-unmapped",
+        "h-blocked",
+    ] {
+        assert!(
+            dashboard.contains(&format!(r#"<section aria-labelledby="{id}">"#)),
+            "{id}"
+        );
     }
 }

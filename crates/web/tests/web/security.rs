@@ -11,6 +11,9 @@ async fn a_foreign_host_is_refused_with_421_before_any_page() {
     let mut client = Client::new(app_on(&ledger));
     for host in ["evil.example:8080", "localhost:9999", "127.0.0.1"] {
         client.host = host.to_owned();
+        let r = client.get("/suggestions").await;
+        assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(!r.body.contains("Bea Lopez"), "{host}");
         let r = client.get("/").await;
         assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
         assert!(!r.body.contains("Open conflicts"), "{host}");
@@ -44,6 +47,21 @@ async fn a_post_with_a_foreign_host_is_refused_even_with_a_valid_token() {
         .await;
     assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST);
     assert_eq!(ledger.mappings().list(None).await.unwrap().len(), 1);
+    let r = client
+        .post_raw(
+            &format!("/suggestions/{QBO_TENANT}/312/accept"),
+            &[("csrf", &csrf), ("target_id", "58")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST);
+    assert!(
+        ledger
+            .links()
+            .list(QBO_TENANT, Some(ledgerbridge_core::EntityKind::Customer))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -228,6 +246,7 @@ async fn on_a_lan_bind_every_page_requires_login() {
         "/mappings",
         "/runs",
         "/report",
+        "/suggestions",
     ] {
         let r = client.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
@@ -243,6 +262,21 @@ async fn on_a_lan_bind_every_page_requires_login() {
         .post_raw("/conflicts/1/resolve", &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = client
+        .post_raw(
+            &format!("/suggestions/{QBO_TENANT}/312/reject"),
+            &[("csrf", &csrf), ("target_id", "58")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ledgerbridge_reconcile::links::suggested(&ledger, QBO_TENANT)
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "nothing decided before login"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! A seeded ledger: two tenants, runs, links, snapshots, conflicts, a quarantined payload, a
-//! given-up write, a mapping and audit events, on a fixed clock.
+//! given-up write, a mapping, audit events, customer matches to review and a record blocked by
+//! an unmapped value, on a fixed clock.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerbridge_core::{Currency, EntityKind, Invoice, Money, System};
@@ -144,6 +145,8 @@ pub(crate) async fn seeded_ledger() -> Ledger {
             tax: usd(tax),
             balance: usd(balance),
         }),
+        target_total: None,
+        target_tax: None,
         document_date: Some(date.parse::<NaiveDate>().unwrap()),
         run: Some(run1.id),
     };
@@ -314,6 +317,7 @@ pub(crate) async fn seeded_ledger() -> Ledger {
         )
         .await
         .unwrap();
+    crate::review_seed::seed_review_work(&ledger).await;
     ledger
 }
 

@@ -62,3 +62,8 @@ async fn runs() {
 async fn report() {
     snapshot!("report", page("/report?period=2026-11").await);
 }
+
+#[tokio::test]
+async fn suggestions() {
+    snapshot!("suggestions", page("/suggestions").await);
+}
