@@ -40,3 +40,68 @@ fn demo_writes_exactly_three_files_connects_everything_and_runs_again_from_scrat
     ));
     assert_eq!(connections.as_array().unwrap().len(), 4);
 }
+
+/// The demo scenario end to end: the second act's edits flow each way, the line changed on
+/// both sides becomes one conflict from a real two-way sync, the demo exits 3 (conflicts
+/// pending, like `sync`), and the conflict can be resolved from the CLI afterwards.
+#[test]
+fn the_demo_makes_the_edits_people_make_and_its_summary_shows_the_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = run(ledgerbridge(dir.path()).args(["demo", "--dir", "d"]), 3);
+    eprintln!("demo took {:?}", started.elapsed());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "QuickBooks -> ServiceTitan: the ",
+        "Xero -> ServiceTitan: the ",
+        "is on the QuickBooks invoice",
+        "waits for a person",
+        "Open conflicts",
+        "conflicts resolve ID",
+        "exits with code 3",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    assert_eq!(
+        stdout.matches("is in ServiceTitan once").count(),
+        2,
+        "both books' payments arrived once:\n{stdout}"
+    );
+
+    let books = dir.path().join("d");
+    let open = stdout_json(&run(
+        ledgerbridge(&books).args(["conflicts", "list", "--format", "json"]),
+        0,
+    ));
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    let conflict = &open[0];
+    assert_eq!(conflict["entity"], "invoice");
+    assert_eq!(conflict["target"], "quickbooks");
+    let fields = conflict["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    let path = fields[0]["path"].as_str().unwrap();
+    assert!(
+        path.starts_with("lines[st:") && path.ends_with("].description"),
+        "{path}"
+    );
+    assert_eq!(fields[0]["servicetitan"], "Replaced capacitor (technician)");
+    assert_eq!(fields[0]["accounting"], "Capacitor, 45/5 MFD (accountant)");
+    assert!(
+        stdout.contains(&format!("conflict {}:", conflict["id"])),
+        "the summary names the conflict's id:\n{stdout}"
+    );
+
+    let id = conflict["id"].to_string();
+    let resolved = run(
+        ledgerbridge(&books).args(["conflicts", "resolve", &id, "--take", "accounting"]),
+        0,
+    );
+    assert!(String::from_utf8_lossy(&resolved.stdout).contains("Capacitor, 45/5 MFD"));
+    let shown = stdout_json(&run(
+        ledgerbridge(&books).args(["conflicts", "show", &id, "--format", "json"]),
+        0,
+    ));
+    assert_eq!(shown["status"], "resolved");
+    assert_eq!(shown["resolution"][path], "accounting");
+}

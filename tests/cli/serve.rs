@@ -68,3 +68,124 @@ fn a_lan_address_without_a_password_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.to_lowercase().contains("password"), "{stderr}");
 }
+
+/// `serve` on a sandbox setup: the mapping form offers the books' own lists, fetched on each
+/// page load, and the dashboard lists unmapped values named as the engine names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_offers_the_books_lists_as_mapping_choices() {
+    use ledgerbridge_emulator::{LimitMode, Scenario};
+    use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
+
+    let sandbox = Sandbox::start(SandboxOptions::for_tests(
+        Scenario::Demo,
+        LimitMode::Relaxed,
+    ))
+    .await
+    .unwrap();
+    let info = sandbox.info();
+    let qbo_tenant = info["servicetitan"]["tenants"][0]["tenant_id"].to_string();
+    let xero_tenant = info["servicetitan"]["tenants"][1]["tenant_id"].to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let ports = [
+        sandbox.servicetitan_handle.addr.port(),
+        sandbox.quickbooks_handle.addr.port(),
+        sandbox.xero_handle.addr.port(),
+    ];
+    let port = free_port();
+    let pages = tokio::task::spawn_blocking(move || {
+        run(
+            ledgerbridge(&root)
+                .args(["init", "--sandbox", "--dir", "books"])
+                .args([
+                    "--servicetitan-port",
+                    &ports[0].to_string(),
+                    "--quickbooks-port",
+                    &ports[1].to_string(),
+                    "--xero-port",
+                    &ports[2].to_string(),
+                ]),
+            0,
+        );
+        let books = root.join("books");
+        let mut child = ledgerbridge(&books)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let host = format!("127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while get(port, "/runs", &host).is_none() {
+            assert!(Instant::now() < deadline, "serve never answered");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let fetch = |path: String| get(port, &path, &host).expect("answered");
+        let pages = [
+            fetch(format!(
+                "/mappings?tenant={qbo_tenant}&system=quickbooks&kind=item&source=SKU-NEW"
+            )),
+            fetch(format!(
+                "/mappings?tenant={xero_tenant}&system=xero&kind=gl_account&source=4999"
+            )),
+            fetch(format!(
+                "/mappings?tenant={qbo_tenant}&system=xero&kind=item&source=SKU-NEW"
+            )),
+            fetch("/".to_owned()),
+            fetch(format!(
+                "/mappings?tenant={qbo_tenant}&system=quickbooks&kind=payment_type_reverse&source=Check"
+            )),
+        ];
+        let _ = child.kill();
+        let _ = child.wait();
+        pages
+    })
+    .await
+    .unwrap();
+    let [qbo_items, xero_accounts, wrong_system, dashboard, way_back] = pages;
+    for page in [&qbo_items, &xero_accounts] {
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(
+            page.contains(r#"<select id="m-target" name="target">"#),
+            "the books' list is offered: {page}"
+        );
+        assert!(
+            page.contains(r#"<label for="m-other">"#),
+            "typing stays possible"
+        );
+        assert!(!page.contains("could not be listed"), "{page}");
+    }
+    // The demo company's own items and accounts, with their ids.
+    assert!(
+        qbo_items.contains("Refrigerant R-410A (lb) ("),
+        "{qbo_items}"
+    );
+    assert!(
+        xero_accounts.contains(r#"<option value="200">Sales (200)</option>"#),
+        "{xero_accounts}"
+    );
+    assert!(
+        wrong_system.contains("could not be listed (tenant"),
+        "{wrong_system}"
+    );
+    assert!(wrong_system.contains("syncs to quickbooks, not xero"));
+    assert!(dashboard.starts_with("HTTP/1.1 200"), "{dashboard}");
+    assert!(dashboard.contains(r#"<h2 id="h-unmapped">Unmapped values</h2>"#));
+    assert!(
+        !dashboard.contains("The unmapped values could not be listed"),
+        "ServiceTitan's tax zones were read: {dashboard}"
+    );
+    // A books payment method maps back to one of ServiceTitan's payment types, by id.
+    assert!(way_back.starts_with("HTTP/1.1 200"), "{way_back}");
+    assert!(!way_back.contains("could not be listed"), "{way_back}");
+    for name in ["Cash", "Check", "Credit Card", "ACH/EFT", "Financing"] {
+        assert!(
+            way_back.contains(&format!(">{name} (")),
+            "{name} offered: {way_back}"
+        );
+    }
+    assert!(
+        !way_back.contains("Undeposited Funds ("),
+        "the books' deposit accounts are not offered: {way_back}"
+    );
+}

@@ -165,6 +165,37 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
             "json",
         ]));
         assert!(!suggested.as_array().unwrap().is_empty(), "{suggested}");
+        // Rejecting a suggestion removes it from the list; a second rejection is refused.
+        let first = &suggested[0];
+        let reject = [
+            "links",
+            "reject",
+            "--tenant",
+            xero_tenant.as_str(),
+            "--entity",
+            "customer",
+            "--servicetitan-id",
+            first["servicetitan_id"].as_str().unwrap(),
+            "--to",
+            first["target_id"].as_str().unwrap(),
+            "--by",
+            "test",
+        ];
+        cli(&reject);
+        let after = stdout_json(&cli(&[
+            "links",
+            "suggested",
+            "--tenant",
+            &xero_tenant,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(
+            after.as_array().unwrap().len(),
+            suggested.as_array().unwrap().len() - 1,
+            "{after}"
+        );
+        run(ledgerbridge(&books).args(reject), 2);
         // A link can be removed and set again by hand; both are audited.
         let link = &links[0];
         let id = link["key"]["servicetitan_id"].as_str().unwrap();

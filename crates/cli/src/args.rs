@@ -66,9 +66,16 @@ pub(crate) enum Command {
     Runs(RunsCommand),
     /// Sync ServiceTitan into QuickBooks or Xero through the outbox.
     Sync(SyncArgs),
+    /// The reconciliation report of a period: every invoice matched, mismatched, missing,
+    /// blocked or in conflict, both sides' totals and the variance explained record by record.
+    Report(ReportArgs),
     /// Links between ServiceTitan and accounting records, and match suggestions.
     #[command(subcommand)]
     Links(LinksCommand),
+    /// Conflicts: records changed on both sides that wait for a person (list, show, resolve,
+    /// dismiss).
+    #[command(subcommand)]
+    Conflicts(ConflictsCommand),
     /// Connect a system: prove its credentials and store them encrypted in the ledger.
     #[command(subcommand)]
     Connect(ConnectCommand),
@@ -179,6 +186,9 @@ pub(crate) enum LinksCommand {
     Set(LinkArgs),
     /// Remove a link (the next sync matches the record again).
     Unset(LinkArgs),
+    /// Reject a suggested customer match: it is never proposed again, and the next sync creates
+    /// the ServiceTitan customer as a new accounting customer (`--to` names the match rejected).
+    Reject(LinkArgs),
     /// Customer matches too weak to link on their own, for a person to confirm with `links set`.
     Suggested {
         #[arg(long)]
@@ -331,6 +341,44 @@ pub(crate) struct ServeArgs {
     pub(crate) allow_hosts: Vec<String>,
 }
 
+/// How `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum ReportFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The month of ServiceTitan invoice dates (YYYY-MM); default: the current month.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub(crate) period: Option<String>,
+    /// First invoice date of the period (with --to).
+    #[arg(long, requires = "to")]
+    pub(crate) from: Option<NaiveDate>,
+    /// Last invoice date of the period (with --from).
+    #[arg(long, requires = "from")]
+    pub(crate) to: Option<NaiveDate>,
+    /// Only this ServiceTitan tenant (default: every [[tenants]] block).
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
+    /// Only tenants that sync to this target (quickbooks or xero).
+    #[arg(long)]
+    pub(crate) target: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Read both systems now (the ledger's snapshots otherwise); a system that cannot be read
+    /// is a warning and its side comes from the ledger.
+    #[arg(long)]
+    pub(crate) refresh: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SyncArgs {
     /// Only this ServiceTitan tenant (default: every [[tenants]] block).
@@ -361,4 +409,81 @@ pub(crate) struct DemoArgs {
     /// demo (a month of two contractors) or empty (reference data only: a quick setup check).
     #[arg(long, default_value = "demo")]
     pub(crate) scenario: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum ConflictStatusArg {
+    #[default]
+    Open,
+    Resolved,
+    Dismissed,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SideArg {
+    Servicetitan,
+    Accounting,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConflictsCommand {
+    /// Conflicts, oldest first (JSON: the objects of CONTRACTS.md).
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        status: ConflictStatusArg,
+        /// Only this ServiceTitan tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// One conflict: each field's base, ServiceTitan and accounting values, and how it was
+    /// settled.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Settle an open conflict; the next sync (or --apply) writes the chosen values to both
+    /// sides. Refused with exit 2, nothing recorded, when a path or value is wrong or the
+    /// resolved invoice would not add up.
+    Resolve(ResolveArgs),
+    /// Close an open conflict without choosing values; nothing is written for it.
+    Dismiss(DismissArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResolveArgs {
+    /// The conflict's id (`conflicts list`).
+    pub(crate) id: String,
+    /// Keep this side's value for every field not named by a --field.
+    #[arg(long, value_enum)]
+    pub(crate) take: Option<SideArg>,
+    /// One field: PATH=servicetitan, PATH=accounting or PATH=VALUE (read by the field's kind:
+    /// an amount like 12.50, a date YYYY-MM-DD, a number, yes/no, text; empty clears).
+    /// Repeatable.
+    #[arg(long = "field", value_name = "PATH=CHOICE")]
+    pub(crate) fields: Vec<String>,
+    /// Why (kept with the decision in the audit log).
+    #[arg(long)]
+    pub(crate) note: Option<String>,
+    /// Who decided (default: the OS user from $USER or $LOGNAME).
+    #[arg(long)]
+    pub(crate) by: Option<String>,
+    /// Sync the conflict's tenant right away, which applies the decision.
+    #[arg(long)]
+    pub(crate) apply: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DismissArgs {
+    /// The conflict's id.
+    pub(crate) id: String,
+    /// Why.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
+    /// Who decided (default: the OS user).
+    #[arg(long)]
+    pub(crate) by: Option<String>,
 }

@@ -8,11 +8,15 @@
 //! or variable it came from. Secrets are never required inline: each can come from the
 //! environment or from a `*_file` path.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use ledgerbridge_core::{
+    Customer, EntityKind, Invoice, PathPattern, Payment, Policy, PolicySet, Record, UnknownPolicy,
+};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -32,6 +36,18 @@ pub(crate) struct Settings {
     pub(crate) xero: Option<OAuthAppSettings>,
     #[serde(default)]
     pub(crate) tenants: Vec<TenantSettings>,
+    /// `[policies]`: how a field changed on both sides is settled (docs/configuration.md).
+    #[serde(default)]
+    pub(crate) policies: BTreeMap<String, PolicyEntry>,
+}
+
+/// One key of `[policies]`: `default = "manual"`, or an entity's table
+/// (`[policies.invoice]` with `default` and field patterns).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum PolicyEntry {
+    Policy(String),
+    Entity(BTreeMap<String, String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,6 +260,7 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        self.policy_set()?;
         for (i, tenant) in self.tenants.iter().enumerate() {
             let key = |field: &str| format!("tenants[{i}].{field}");
             if !matches!(tenant.target.as_str(), "quickbooks" | "xero") {
@@ -271,6 +288,75 @@ impl Settings {
             }
         }
         Ok(())
+    }
+}
+
+/// The entities a `[policies.ENTITY]` table may name, with the first segments their field
+/// patterns may start with (the record's own fields and its collections).
+fn policy_entity(name: &str) -> Option<(EntityKind, Vec<&'static str>)> {
+    fn roots<R: Record>() -> Vec<&'static str> {
+        std::iter::once(R::ROOT)
+            .chain(R::COLLECTIONS.iter().map(|(c, _)| *c))
+            .collect()
+    }
+    match name {
+        "customer" => Some((EntityKind::Customer, roots::<Customer>())),
+        "invoice" => Some((EntityKind::Invoice, roots::<Invoice>())),
+        "payment" => Some((EntityKind::Payment, roots::<Payment>())),
+        _ => None,
+    }
+}
+
+fn policy(key: &str, text: &str) -> Result<Policy, ConfigError> {
+    text.parse()
+        .map_err(|e: UnknownPolicy| ConfigError::Invalid(format!("{key} = {text:?}: {e}")))
+}
+
+impl Settings {
+    /// `[policies]` as the engine's [`PolicySet`]; each error names its key. The default of
+    /// everything (and of a missing table) is `manual`.
+    pub(crate) fn policy_set(&self) -> Result<PolicySet, ConfigError> {
+        let mut set = PolicySet::new(Policy::Manual);
+        if let Some(entry) = self.policies.get("default") {
+            let PolicyEntry::Policy(text) = entry else {
+                return Err(ConfigError::Invalid(
+                    "policies.default must be a policy name, not a table".to_owned(),
+                ));
+            };
+            set = PolicySet::new(policy("policies.default", text)?);
+        }
+        for (name, entry) in self.policies.iter().filter(|(k, _)| *k != "default") {
+            let (entity, roots) = policy_entity(name).ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "policies.{name}: expected default, customer, invoice or payment"
+                ))
+            })?;
+            let PolicyEntry::Entity(table) = entry else {
+                return Err(ConfigError::Invalid(format!(
+                    "policies.{name} must be a table ([policies.{name}]) of default and field \
+                     patterns"
+                )));
+            };
+            for (pattern, text) in table {
+                let key = format!("policies.{name}.{pattern:?}");
+                if pattern == "default" {
+                    set =
+                        set.with_entity(entity, policy(&format!("policies.{name}.default"), text)?);
+                    continue;
+                }
+                let parsed = PathPattern::parse(pattern)
+                    .map_err(|e| ConfigError::Invalid(format!("{key}: {e}")))?;
+                let first = pattern.split(['.', '[']).next().unwrap_or_default();
+                if !roots.contains(&first) {
+                    return Err(ConfigError::Invalid(format!(
+                        "{key}: a {name} field pattern starts with {}",
+                        roots.join(", ")
+                    )));
+                }
+                set = set.with_field(entity, parsed, policy(&key, text)?);
+            }
+        }
+        Ok(set)
     }
 }
 
@@ -385,5 +471,70 @@ mod tests {
             Err(ConfigError::Missing(_))
         ));
         assert!(load(&missing, false, "LBTEST_MISS_").is_ok());
+    }
+
+    #[test]
+    fn policies_read_per_entity_and_field_and_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "[policies]\ndefault = \"newest_wins\"\n\n[policies.invoice]\n\
+             default = \"servicetitan_wins\"\n\"lines[*].description\" = \"accounting_wins\"\n",
+        );
+        let set = load(&path, true, "LBTEST_POL_")
+            .unwrap()
+            .settings
+            .policy_set()
+            .unwrap();
+        let at = |entity, p: &str| set.policy_for(entity, &p.parse().unwrap());
+        assert_eq!(
+            at(EntityKind::Customer, "customer.email"),
+            Policy::NewestWins
+        );
+        assert_eq!(
+            at(EntityKind::Invoice, "invoice.memo"),
+            Policy::ServiceTitanWins
+        );
+        assert_eq!(
+            at(EntityKind::Invoice, "lines[st:4521].description"),
+            Policy::AccountingWins
+        );
+        assert_eq!(
+            at(EntityKind::Invoice, "lines[st:4521].quantity"),
+            Policy::ServiceTitanWins
+        );
+
+        let path = write(dir.path(), "");
+        let none = load(&path, true, "LBTEST_POL_").unwrap().settings;
+        let manual = none.policy_set().unwrap();
+        assert_eq!(
+            manual.policy_for(EntityKind::Invoice, &"invoice.memo".parse().unwrap()),
+            Policy::Manual
+        );
+
+        for (text, key) in [
+            ("[policies]\ndefault = \"ask\"\n", "policies.default"),
+            (
+                "[policies.invoice]\n\"lines[*].description\" = \"books\"\n",
+                "policies.invoice.\"lines[*].description\"",
+            ),
+            (
+                "[policies.invoice]\n\"Lines[*]\" = \"manual\"\n",
+                "policies.invoice.\"Lines[*]\"",
+            ),
+            (
+                "[policies.invoice]\n\"customer.email\" = \"manual\"\n",
+                "policies.invoice.\"customer.email\"",
+            ),
+            (
+                "[policies.vendor]\ndefault = \"manual\"\n",
+                "policies.vendor",
+            ),
+        ] {
+            let path = write(dir.path(), text);
+            let message = load(&path, true, "LBTEST_POL_").unwrap_err().to_string();
+            assert!(message.contains(key), "{key} in {message}");
+            assert!(message.contains("ledgerbridge.toml"), "{message}");
+        }
     }
 }

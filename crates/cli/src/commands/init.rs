@@ -30,6 +30,13 @@ key_file = "ledgerbridge.key"
 # start_date = "2026-01-01"
 include_pending = false
 
+# A field changed on both sides is left for a person unless a policy settles it
+# (docs/configuration.md, "Conflict policies"):
+# [policies]
+# default = "manual"            # servicetitan_wins | accounting_wins | newest_wins | manual
+# [policies.invoice]
+# "lines[*].description" = "accounting_wins"
+
 # Add one [[tenants]] block per ServiceTitan tenant:
 # [[tenants]]
 # servicetitan_tenant = "1017823"

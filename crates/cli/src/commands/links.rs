@@ -1,10 +1,12 @@
-//! `ledgerbridge links list|set|unset|suggested`: seeing and fixing how ServiceTitan records
+//! `ledgerbridge links list|set|unset|reject|suggested`: seeing and fixing how ServiceTitan records
 //! are linked to accounting records. Every change is written to the audit log with who made it.
 
 use anyhow::Context as _;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{Link, RecordKey};
-use ledgerbridge_reconcile::links::{Suggestion, set_link, suggested, unset_link};
+use ledgerbridge_reconcile::links::{
+    Suggestion, reject_suggestion, set_link, suggested, unset_link,
+};
 
 use crate::args::{GlobalArgs, LinkArgs, LinksCommand, OutputFormat};
 use crate::context::Context;
@@ -103,6 +105,32 @@ pub(crate) async fn run(global: &GlobalArgs, command: LinksCommand) -> anyhow::R
                     key.tenant
                 );
             }
+        }
+        LinksCommand::Reject(args) => {
+            let key = key(&ctx, &args)?;
+            let target_id = args
+                .target_id
+                .as_deref()
+                .ok_or_else(|| UsageError("links reject needs --to TARGET_ID".into()))?;
+            let open = suggested(&ledger, &key.tenant)
+                .await?
+                .into_iter()
+                .any(|s| s.servicetitan_id == key.servicetitan_id && s.target_id == target_id);
+            if !open {
+                return Err(UsageError(format!(
+                    "no open match of {} {} of tenant {} to {target_id}; see `ledgerbridge links suggested --tenant {}`",
+                    key.entity, key.servicetitan_id, key.tenant, key.tenant
+                ))
+                .into());
+            }
+            let by = args.by.clone().unwrap_or_else(os_user);
+            reject_suggestion(&ledger, &key.tenant, &key.servicetitan_id, target_id, &by)
+                .await
+                .context("recording the rejection")?;
+            println!(
+                "rejected the match of {} {} of tenant {} to {target_id}; the next sync creates it as new",
+                key.entity, key.servicetitan_id, key.tenant
+            );
         }
         LinksCommand::Suggested { tenant, format } => {
             let list = suggested(&ledger, &tenant).await?;

@@ -58,9 +58,9 @@ fn pid_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
-fn settings(ctx: &Context, args: &SyncArgs) -> SyncSettings {
+fn settings(ctx: &Context, args: &SyncArgs) -> anyhow::Result<SyncSettings> {
     let sync = &ctx.settings.sync;
-    SyncSettings {
+    Ok(SyncSettings {
         start_date: sync.start_date,
         since: args.since,
         include_pending: sync.include_pending,
@@ -70,8 +70,9 @@ fn settings(ctx: &Context, args: &SyncArgs) -> SyncSettings {
             .tracking_category
             .clone()
             .or_else(|| SyncSettings::default().tracking_category),
+        policies: ctx.settings.policy_set()?,
         ..SyncSettings::default()
-    }
+    })
 }
 
 /// Heartbeats the lease while the run lasts, so a long tenant never looks stale.
@@ -138,6 +139,25 @@ fn print_report(report: &SyncReport, format: OutputFormat) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How many conflicts of these tenants are open after the run (exit code 3 while any is,
+/// including those raised by earlier runs), said on stderr so JSON stdout stays clean.
+async fn open_conflicts(
+    ledger: &ledgerbridge_ledger::Ledger,
+    tenants: &[String],
+) -> anyhow::Result<i64> {
+    let mut open = 0;
+    for tenant in tenants {
+        open += ledger.conflicts().count_open(Some(tenant)).await?;
+    }
+    if open > 0 {
+        eprintln!(
+            "{open} conflict(s) wait for a person: `ledgerbridge conflicts list`, then \
+             `ledgerbridge conflicts resolve ID --take servicetitan|accounting` (exit code 3)."
+        );
+    }
+    Ok(open)
+}
+
 pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
     let ctx = Context::load(global)?;
     let target_filter: Option<System> = args
@@ -157,12 +177,18 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         })
         .filter(|t| target_filter.is_none_or(|s| s.as_str() == t.target))
         .collect();
+    let synced: Vec<String> = tenants
+        .iter()
+        .map(|t| t.servicetitan_tenant.clone())
+        .collect();
     if tenants.is_empty() {
         return Err(UsageError(
             "no [[tenants]] block matches; add one to the config or fix --tenant/--target".into(),
         )
         .into());
     }
+    // Read before the lease and the run row, so a settings error leaves no half-started run.
+    let settings = settings(&ctx, &args)?;
     let ledger = ctx.open_ledger().await?;
     let store: Arc<dyn CredentialStore> = Arc::new(ledger.credential_store(Some(ctx.key()?)));
     let host = host_name();
@@ -181,7 +207,6 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     lease.set_run(run).await?;
     let lease = Arc::new(Mutex::new(lease));
     let heartbeat = keep_alive(lease.clone());
-    let settings = settings(&ctx, &args);
     let spinner = Spinner::new();
     let mut runs: Vec<TenantRun> = Vec::new();
     let mut failure: Option<anyhow::Error> = None;
@@ -242,6 +267,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
             .context("releasing the sync lease")?;
     }
     print_report(&report, args.format)?;
+    let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
     if let Some(message) = reconnect {
         eprintln!("error: {message}");
@@ -254,7 +280,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         eprintln!("error: the run stopped early: {message}");
         return Ok(Exit::Error);
     }
-    Ok(if report.has_conflicts() {
+    Ok(if report.has_conflicts() || open > 0 {
         Exit::ConflictsPending
     } else {
         Exit::Ok

@@ -1,11 +1,13 @@
 //! `ledgerbridge mappings unmapped`: every value that blocks a record, how many records it
-//! blocks, and what the target offers to map it to (fetched live from QuickBooks or Xero).
+//! blocks, and what it can be mapped to, fetched live: the QuickBooks or Xero lists, or, for a
+//! books payment method waiting to flow back (`payment_type_reverse`), ServiceTitan's payment
+//! types.
 
 use std::sync::Arc;
 
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_ledger::Ledger;
-use ledgerbridge_reconcile::unmapped::{UnmappedValue, tax_zone_index, unmapped};
+use ledgerbridge_reconcile::unmapped::{ServiceTitanLists, UnmappedValue, unmapped};
 use serde::Serialize;
 
 use crate::args::OutputFormat;
@@ -58,13 +60,13 @@ pub(crate) async fn list(
         let st = super::targets::servicetitan(ctx, ledger, store.as_ref(), &t.servicetitan_tenant)
             .await?;
         let target = super::targets::target(ctx, ledger, store.clone(), t).await?;
-        let zones = tax_zone_index(&st).await?;
+        let lists = ServiceTitanLists::read(&st).await?;
         for value in unmapped(
             ledger,
             &t.servicetitan_tenant,
             &target,
             Default::default(),
-            zones,
+            lists,
         )
         .await?
         {
