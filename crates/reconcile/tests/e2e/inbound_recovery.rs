@@ -4,7 +4,8 @@
 
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{
-    NewOperation, NewRequest, OperationAction, OperationFilter, OperationState, Side,
+    IdempotencyKey, NewOperation, NewRequest, OperationAction, OperationFilter, OperationId,
+    OperationState, RequestStatus, Side,
 };
 use ledgerbridge_quickbooks::{Entity, wire};
 use ledgerbridge_reconcile::inbound::{export_id, memo_for};
@@ -22,8 +23,13 @@ const QBO: System = System::QuickBooks;
 
 /// Leaves the ledger as a run that crashed right after committing the create of `books_id`
 /// (operation `sent`, request recorded); with `reached`, the create also reached
-/// ServiceTitan before the crash.
-async fn crashed_create(world: &World, books_id: &str, invoice: i64, reached: bool) {
+/// ServiceTitan before the crash. Returns the operation, the request and the new payment.
+async fn crashed_create(
+    world: &World,
+    books_id: &str,
+    invoice: i64,
+    reached: bool,
+) -> (OperationId, IdempotencyKey, Option<i64>) {
     let t = world.tenant(QBO);
     let books = world
         .qbo
@@ -62,7 +68,7 @@ async fn crashed_create(world: &World, books_id: &str, invoice: i64, reached: bo
         })
         .await
         .unwrap();
-    world
+    let request = world
         .ledger
         .requests()
         .prepare(&NewRequest {
@@ -76,8 +82,8 @@ async fn crashed_create(world: &World, books_id: &str, invoice: i64, reached: bo
         })
         .await
         .unwrap();
-    if reached {
-        st(world, QBO)
+    let created = if reached {
+        let id = st(world, QBO)
             .create_payment(&NewPayment {
                 type_id,
                 paid_on: chrono::Utc::now(),
@@ -88,7 +94,11 @@ async fn crashed_create(world: &World, books_id: &str, invoice: i64, reached: bo
             })
             .await
             .unwrap();
-    }
+        Some(id)
+    } else {
+        None
+    };
+    (op.id, request.key, created)
 }
 
 fn ours(
@@ -147,6 +157,50 @@ async fn an_unfinished_create_is_settled_by_look_up_at_the_next_run() {
     let again = world.sync(QBO, &settings()).await;
     assert_eq!(again.totals.created + again.totals.updated, 0);
     assert_eq!(st_payments(&world, QBO, invoice).await.len(), before + 2);
+}
+
+/// A run that stopped after confirming a create but before completing its request and
+/// linking the payment (convergence seeds 237, 618, 877, 993, before those steps shared a
+/// transaction) is finished by the next run: linked, not created a second time.
+#[tokio::test]
+async fn a_confirmed_create_left_unlinked_is_linked_not_created_again() {
+    let world = World::start().await;
+    world.sync(QBO, &settings()).await;
+    let (_, name) = st_type(&world, QBO).await;
+    map_method(&world, QBO, &name).await;
+    let (invoice, books_invoice, customer) = open_invoice(&world, QBO).await;
+    let before = st_payments(&world, QBO, invoice).await.len();
+    let books_id = record_in_books(&world, QBO, &books_invoice, &customer).await;
+    let (op, key, created) = crashed_create(&world, &books_id, invoice, true).await;
+    let st_id = created.expect("the create reached ServiceTitan");
+    world.ledger.requests().start_attempt(key).await.unwrap();
+    let remote = st_id.to_string();
+    world
+        .ledger
+        .outbox()
+        .confirm(op, Some(&remote))
+        .await
+        .unwrap();
+
+    let report = world.sync(QBO, &settings()).await;
+    assert_eq!(payments_created(&report), 0, "{:?}", report.targets[0]);
+    let found = st_payments(&world, QBO, invoice).await;
+    assert_eq!(found.len(), before + 1, "no second copy");
+    assert_eq!(ours(&found, &books_id), 1);
+    let t = world.tenant(QBO);
+    let link = world
+        .ledger
+        .links()
+        .find_by_target(EntityKind::Payment, QBO, &t.company, &books_id)
+        .await
+        .unwrap()
+        .expect("linked");
+    assert_eq!(link.key.servicetitan_id, remote);
+    let request = world.ledger.requests().get(key).await.unwrap().unwrap();
+    assert_eq!(request.status, RequestStatus::Done);
+    let again = world.sync(QBO, &settings()).await;
+    assert_eq!(payments_created(&again), 0);
+    assert_eq!(st_payments(&world, QBO, invoice).await.len(), before + 1);
 }
 
 #[tokio::test]

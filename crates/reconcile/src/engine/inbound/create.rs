@@ -7,14 +7,17 @@
 //! of the invoices it splits to and finding ours by the stable id in its memo (the list does
 //! not return `exportId`). Found: linked. Proven absent: the operation is given up and the
 //! payment is planned again. Still unknown: the request stays in flight, the payment stays
-//! parked, and the next run looks it up before planning anything.
+//! parked, and the next run looks it up before planning anything. An outcome is recorded in
+//! one ledger transaction (operation confirmed, request completed, payment linked): a crash
+//! between those steps left a confirmed create with no link, which the next pull created
+//! again.
 
 use chrono::Utc;
 use ledgerbridge_connector::{ConnectorError, SourceRecord};
 use ledgerbridge_core::{EntityKind, Money, Payment, System};
 use ledgerbridge_ledger::{
-    IdempotencyKey, NewOperation, NewRequest, NewSnapshot, OperationAction, OperationId,
-    OperationState, RequestStatus, Side, SnapshotTotals,
+    IdempotencyKey, NewOperation, NewRequest, NewSnapshot, OperationAction, OperationId, Side,
+    SnapshotTotals,
 };
 use ledgerbridge_servicetitan::NewPayment;
 use rust_decimal::Decimal;
@@ -23,7 +26,7 @@ use serde_json::json;
 
 use super::super::Engine;
 use crate::error::SyncError;
-use crate::inbound::{self, BooksPayment, ParkedBooksPayment};
+use crate::inbound::{self, BooksPayment};
 use crate::report::Outcome;
 use crate::target::AccountingTarget;
 
@@ -79,7 +82,7 @@ impl StPaymentWrite {
 }
 
 /// What became of one create.
-enum Created {
+pub(super) enum Created {
     /// ServiceTitan answered with the new id.
     Saved(i64),
     /// Found by the look-up after an unknown outcome.
@@ -178,7 +181,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
     }
 
     /// Finds the payment by its stable id among the payments of the invoices it splits to.
-    async fn look_up_st(&self, write: &StPaymentWrite) -> Result<Created, SyncError> {
+    pub(super) async fn look_up_st(&self, write: &StPaymentWrite) -> Result<Created, SyncError> {
         let invoices: Vec<i64> = write.splits.iter().map(|(i, _)| *i).collect();
         match self.cx.servicetitan.payments_applied_to(&invoices).await {
             Ok(found) => Ok(found
@@ -199,7 +202,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
 
     /// Settles one create; `live` when this run sent it (a recovery's "never created" is
     /// planned again in the same run, so it is not reported).
-    async fn settle_st_create(
+    pub(super) async fn settle_st_create(
         &mut self,
         op: OperationId,
         key: IdempotencyKey,
@@ -218,8 +221,16 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
             Created::Found(record) => (record.id, Some(*record), true),
             Created::Missing => {
-                ledger.requests().abandon(key).await?;
-                self.give_up(Some(op), "not created (not found after an unknown outcome)")
+                // One transaction: a crash in between would leave the operation `sent`
+                // under an abandoned request that no recovery reads again.
+                let why = "not created (not found after an unknown outcome)";
+                ledger
+                    .transaction(async |tx| {
+                        tx.requests().abandon(key).await?;
+                        tx.outbox().fail(op, why).await?;
+                        tx.outbox().give_up(op, why).await?;
+                        Ok::<_, SyncError>(())
+                    })
                     .await?;
                 let reason = "not recorded in ServiceTitan (the create's answer was lost and \
                               the look-up found nothing); recorded next run";
@@ -235,16 +246,21 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 return Ok(Some(reason.to_owned()));
             }
             Created::Refused(message, status) => {
-                ledger.requests().complete(key, status).await?;
-                self.give_up(Some(op), "rejected by servicetitan").await?;
+                let why = "rejected by servicetitan";
+                ledger
+                    .transaction(async |tx| {
+                        tx.requests().complete(key, status).await?;
+                        tx.outbox().fail(op, why).await?;
+                        tx.outbox().give_up(op, why).await?;
+                        Ok::<_, SyncError>(())
+                    })
+                    .await?;
                 let reason = format!("ServiceTitan refused the payment: {message}");
                 self.block_books(&write.books, None, Outcome::Blocked, &reason);
                 return Ok(Some(reason));
             }
         };
-        ledger.outbox().confirm(op, Some(&id.to_string())).await?;
-        ledger.requests().complete(key, 200).await?;
-        self.link_st_payment(write, id, record).await?;
+        self.link_st_payment(op, key, write, id, record).await?;
         if self.cx.settings.mark_exported {
             self.payment_marks.push(id);
         }
@@ -257,10 +273,16 @@ impl<T: AccountingTarget> Engine<'_, T> {
         Ok(None)
     }
 
-    /// Links the new ServiceTitan payment to the books payment, with ServiceTitan's reading
-    /// of it as the base (without a reading, the payment feed adopts it as the base).
+    /// Confirms the operation, completes its request and links the new ServiceTitan payment
+    /// to the books payment, with ServiceTitan's reading of it as the base (without a
+    /// reading, the payment feed adopts it as the base), in one ledger transaction: a crash
+    /// between a confirm and its link left the books payment unlinked with nothing `sent`,
+    /// so the next pull created it in ServiceTitan a second time (convergence seeds 237,
+    /// 618, 877, 993).
     async fn link_st_payment(
         &self,
+        op: OperationId,
+        request: IdempotencyKey,
         write: &StPaymentWrite,
         id: i64,
         record: Option<SourceRecord<Payment>>,
@@ -287,6 +309,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
         self.cx
             .ledger
             .transaction(async |tx| {
+                tx.outbox().confirm(op, Some(&id.to_string())).await?;
+                tx.requests().complete(request, 200).await?;
                 if tx.links().get(&key).await?.is_none() {
                     tx.links().insert(&key, &books.id).await?;
                 }
@@ -296,70 +320,5 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 Ok::<_, SyncError>(())
             })
             .await
-    }
-
-    /// Settles the ServiceTitan payment creates an earlier run left without an outcome, by
-    /// look-up, before anything new is planned. One proven absent is parked to be planned
-    /// again; one still unknown stays in flight.
-    pub(crate) async fn recover_servicetitan_payments(&mut self) -> Result<(), SyncError> {
-        let ledger = self.cx.ledger;
-        let unfinished = ledger.requests().unfinished(Some(self.tenant())).await?;
-        for request in unfinished
-            .into_iter()
-            .filter(|r| r.system == System::ServiceTitan)
-        {
-            for id in ledger.requests().members(request.key).await? {
-                let Some(op) = ledger.outbox().get(id).await? else {
-                    continue;
-                };
-                let ours = op.side == Side::ServiceTitan
-                    && op.entity == PAYMENT
-                    && op.action == OperationAction::Create
-                    && op.state == OperationState::Sent
-                    && op.target_system == self.system()
-                    && op.target_company == self.cx.tenant.company;
-                let Some(write) = ours
-                    .then(|| serde_json::from_value::<StPaymentWrite>(op.payload.clone()).ok())
-                    .flatten()
-                else {
-                    continue;
-                };
-                if request.status == RequestStatus::Pending {
-                    ledger.requests().start_attempt(request.key).await?;
-                }
-                tracing::info!(tenant = %self.tenant(), key = %request.key,
-                    "resolving an unfinished servicetitan payment create");
-                let created = self.look_up_st(&write).await?;
-                if let Some(reason) = self
-                    .settle_st_create(op.id, request.key, &write, created, false)
-                    .await?
-                {
-                    self.park_books(&write.books, reason).await?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Parks one payment of the books outside the pull (recovery).
-    async fn park_books(&self, payment: &BooksPayment, reason: String) -> Result<(), SyncError> {
-        let (tenant, system) = (self.tenant().to_owned(), self.system());
-        let company = self.cx.tenant.company.clone();
-        let ledger = self.cx.ledger;
-        let mut parked = inbound::load_parked(ledger, &tenant, system, &company).await?;
-        parked.insert(
-            payment.id.clone(),
-            ParkedBooksPayment {
-                reason,
-                payment: payment.clone(),
-            },
-        );
-        let run = self.cx.run;
-        ledger
-            .transaction(async |tx| {
-                inbound::save_parked(tx, (&tenant, system, &company), &parked, Some(run)).await
-            })
-            .await?;
-        Ok(())
     }
 }
