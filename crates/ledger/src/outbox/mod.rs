@@ -15,13 +15,14 @@
 //! [`LedgerError::IllegalTransition`]) and again by a trigger in the schema, so no code path and
 //! no hand-written UPDATE can skip a step.
 
+use ledgerbridge_core::{EntityKind, System};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::db::{Db, parse_col, to_json, ts};
 use crate::error::write_error;
 use crate::events::{NewEvent, append_event};
 use crate::ids::check_target;
-use crate::{LedgerError, OperationId};
+use crate::{LedgerError, OperationId, RecordKey};
 
 #[macro_use]
 mod model;
@@ -251,6 +252,65 @@ impl<'a> Outbox<'a> {
         append_event(h.conn(), &now, &event).await?;
         h.finish().await?;
         Ok(op)
+    }
+
+    /// The last confirmed create of `key` on `side`, with the id the remote gave it: what
+    /// the bridge wrote for a record, even if a crash left the record unlinked.
+    pub async fn confirmed_create(
+        &mut self,
+        key: &RecordKey,
+        side: Side,
+    ) -> Result<Option<Operation>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let row: Option<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM operations WHERE tenant = ? AND entity = ? AND servicetitan_id = ? \
+             AND target_system = ? AND target_company = ? AND side = ? AND action = ? \
+             AND state = ? AND remote_id IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(&key.tenant)
+        .bind(key.entity.as_str())
+        .bind(&key.servicetitan_id)
+        .bind(key.target_system.as_str())
+        .bind(&key.target_company)
+        .bind(side.as_str())
+        .bind(OperationAction::Create.as_str())
+        .bind(OperationState::Confirmed.as_str())
+        .fetch_optional(h.conn())
+        .await?;
+        row.map(Operation::try_from).transpose()
+    }
+
+    /// The confirmed create on `side` that wrote the remote record `remote_id` of `entity` in
+    /// `system`/`company`: tells the bridge's own writes from a person's.
+    pub async fn confirmed_create_of_remote(
+        &mut self,
+        tenant: &str,
+        entity: EntityKind,
+        side: Side,
+        (system, company): (System, &str),
+        remote_id: &str,
+    ) -> Result<Option<Operation>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let row: Option<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM operations WHERE tenant = ? AND entity = ? AND remote_id = ? \
+             AND target_system = ? AND target_company = ? AND side = ? AND action = ? \
+             AND state = ? ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(tenant)
+        .bind(entity.as_str())
+        .bind(remote_id)
+        .bind(system.as_str())
+        .bind(company)
+        .bind(side.as_str())
+        .bind(OperationAction::Create.as_str())
+        .bind(OperationState::Confirmed.as_str())
+        .fetch_optional(h.conn())
+        .await?;
+        row.map(Operation::try_from).transpose()
     }
 
     /// How many operations are in each state (for `runs show` and the report).

@@ -7,7 +7,7 @@
 
 use ledgerbridge_connector::SourceRecord;
 use ledgerbridge_core::{EntityKind, Money, Payment, PaymentStatus};
-use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
+use ledgerbridge_ledger::{LineLink, NewSnapshot, OperationId, SnapshotTotals};
 use serde_json::json;
 
 use super::Engine;
@@ -59,7 +59,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
         if let Some(link) = self.link(PAYMENT, id).await? {
             let base = self.base::<Payment>(PAYMENT, id).await?;
             let Some((snapshot, base)) = base else {
-                self.save_payment_base(rec, &link.target_id, &[], None)
+                self.save_payment_base(rec, &link.target_id, &[], None, None)
                     .await?;
                 self.unchanged(PAYMENT, id);
                 return Ok(None);
@@ -157,12 +157,17 @@ impl<T: AccountingTarget> Engine<'_, T> {
         }))
     }
 
+    /// Links the payment and saves its base; `confirm` is its create/void operation, confirmed
+    /// in the same transaction: a crash between a separate confirm and the link left the
+    /// operation `confirmed` (so recovery never looked at it again) and the payment unlinked
+    /// (so the next run created it again and the books refused it as an over-payment).
     async fn save_payment_base(
         &self,
         rec: &SourceRecord<Payment>,
         target_id: &str,
         extra: &[LineLink],
         version: Option<String>,
+        confirm: Option<OperationId>,
     ) -> Result<(), SyncError> {
         let key = self.key(PAYMENT, rec.id);
         let zero = Money::zero(rec.record.amount.currency());
@@ -183,6 +188,9 @@ impl<T: AccountingTarget> Engine<'_, T> {
         self.cx
             .ledger
             .transaction(async |tx| {
+                if let Some(op) = confirm {
+                    tx.outbox().confirm(op, Some(target_id)).await?;
+                }
                 if tx.links().get(&key).await?.is_none() {
                     tx.links().insert(&key, target_id).await?;
                 }
@@ -213,13 +221,6 @@ impl<T: AccountingTarget> Engine<'_, T> {
         let rec = self.source_of(PAYMENT, id, payment);
         match outcome {
             WriteOutcome::Saved(saved) => {
-                if let Some(op) = op {
-                    self.cx
-                        .ledger
-                        .outbox()
-                        .confirm(op, Some(saved.id()))
-                        .await?;
-                }
                 let mut extra = Vec::new();
                 if create && saved.ids.len() > 1 {
                     let live = rec
@@ -231,7 +232,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         extra.push(LineLink::new(allocation.invoice.to_string(), remote));
                     }
                 }
-                self.save_payment_base(&rec, saved.id(), &extra, saved.version.clone())
+                self.save_payment_base(&rec, saved.id(), &extra, saved.version.clone(), op)
                     .await?;
                 if create {
                     if self.cx.settings.mark_exported {

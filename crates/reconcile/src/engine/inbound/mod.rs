@@ -21,6 +21,8 @@
 
 mod checks;
 mod create;
+mod own;
+mod recovery;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -163,6 +165,10 @@ impl<T: AccountingTarget> Engine<'_, T> {
         if self.is_part_of_linked_payment(&p.id).await? {
             // One ServiceTitan payment written as several Xero payments: the others are
             // the link's lines. A void of one of them is the ServiceTitan side's business.
+            return Ok(Plan::Nothing);
+        }
+        if self.adopt_own_payment(p).await? {
+            // The bridge wrote it for a ServiceTitan payment (a crash lost only the link).
             return Ok(Plan::Nothing);
         }
         if state.unresolved.contains(&p.id) {
