@@ -187,6 +187,9 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 line_ids,
             }));
         }
+        if self.relink_confirmed_create(id).await? {
+            return Box::pin(self.plan_invoice(rec)).await;
+        }
         let start = self.cx.settings.effective_start();
         if let Eligibility::Skip(reason) =
             invoice_eligibility(rec, start, self.cx.settings.include_pending)

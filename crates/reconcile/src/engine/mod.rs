@@ -226,6 +226,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
         if !self.dry() {
             self.recover_unfinished().await?;
             self.recover_servicetitan_payments().await?;
+            self.recover_servicetitan_edits().await?;
         }
         self.apply_resolutions().await?;
         self.run_books_invoices().await?;

@@ -5,7 +5,7 @@
 //! back once someone fixes what the books objected to.
 
 use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money};
-use ledgerbridge_ledger::LineLink;
+use ledgerbridge_ledger::{LineLink, Side};
 
 use super::Engine;
 use super::apply::Applied;
@@ -150,6 +150,81 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
         }
         Ok(())
+    }
+
+    /// Links an unlinked invoice to the books invoice the bridge's own create wrote, when a
+    /// crash fell between confirming that create and linking it (two transactions). The base
+    /// is what was written, so the caller plans the difference to ServiceTitan's current
+    /// version as an update or a void; without this, a later edit in ServiceTitan (a price, a
+    /// void) would leave the written invoice linked to nothing. `true` when linked.
+    pub(crate) async fn relink_confirmed_create(&mut self, id: i64) -> Result<bool, SyncError> {
+        if self.dry() {
+            return Ok(false);
+        }
+        let key = self.key(INVOICE, id);
+        let op = self
+            .cx
+            .ledger
+            .outbox()
+            .confirmed_create(&key, Side::Accounting)
+            .await?;
+        let Some((remote, written)) =
+            op.and_then(
+                |op| match serde_json::from_value::<Write>(op.payload).ok()? {
+                    Write::CreateInvoice { invoice, .. } => Some((op.remote_id?, invoice)),
+                    _ => None,
+                },
+            )
+        else {
+            return Ok(false);
+        };
+        let elsewhere = self
+            .cx
+            .ledger
+            .links()
+            .find_by_target(INVOICE, self.system(), &self.cx.tenant.company, &remote)
+            .await?;
+        if elsewhere.is_some() || self.unlinked_by_a_person(id).await? {
+            return Ok(false);
+        }
+        let system = self.system().as_str();
+        let found = self
+            .cx
+            .target
+            .read_invoices(std::slice::from_ref(&remote))
+            .await
+            .map_err(|e| SyncError::remote(system, e))?;
+        let Some(found) = found.into_iter().find(|f| f.id == remote) else {
+            return Ok(false); // deleted in the books since: planned as new
+        };
+        let rec = self.source_of(INVOICE, id, written);
+        let books = super::invoices::BooksFigures::known(found.total, found.tax);
+        self.save_verified_invoice_base(&rec, &remote, found.version.clone(), &[], books)
+            .await?;
+        self.queue_mark(id, &remote, &rec.record.number);
+        self.event(
+            "invoice.linked",
+            Some((INVOICE, id)),
+            serde_json::json!({"target_id": remote, "evidence": ["confirmed create"]}),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Whether a person removed the invoice's link (`links unset`): then it is matched
+    /// afresh, not re-linked to what the bridge wrote.
+    async fn unlinked_by_a_person(&self, id: i64) -> Result<bool, SyncError> {
+        let filter = ledgerbridge_ledger::EventFilter {
+            kind: Some("link.unset".to_owned()),
+            tenant: Some(self.tenant().to_owned()),
+            limit: Some(100_000),
+            ..Default::default()
+        };
+        let events = self.cx.ledger.events().list(&filter).await?;
+        let id = id.to_string();
+        Ok(events
+            .iter()
+            .any(|e| e.entity == Some(INVOICE) && e.record_id.as_deref() == Some(id.as_str())))
     }
 
     /// The stored base of a linked invoice, marked voided (what a void leaves behind).
