@@ -145,7 +145,7 @@ impl Apis {
         struct Sparse {
             id: String,
             sync_token: String,
-            #[serde(default)]
+            #[serde(default, rename = "sparse")]
             sparse: bool,
             line: Vec<BTreeMap<String, Box<RawValue>>>,
         }
