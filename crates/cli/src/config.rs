@@ -20,8 +20,9 @@ use ledgerbridge_core::{
 use secrecy::SecretString;
 use serde::Deserialize;
 
-/// Environment variables that are not config keys.
-const NON_KEY_VARS: [&str; 4] = ["config", "key", "log", "web_password"];
+/// Environment variables that are not config keys (`crash_at` names a crash point of the
+/// kill -9 tests: `ledgerbridge_core::crash`).
+const NON_KEY_VARS: [&str; 5] = ["config", "key", "log", "web_password", "crash_at"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -101,6 +101,7 @@
 
 pub mod allocate;
 mod check;
+pub mod crash;
 pub mod diff;
 mod flat;
 pub mod ids;

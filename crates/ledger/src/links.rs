@@ -210,6 +210,34 @@ impl<'a> Links<'a> {
         rows.into_iter().map(Link::try_from).collect()
     }
 
+    /// Linked invoices and payments of `tenant` in one accounting company that ServiceTitan
+    /// has not been told about: no export mark was confirmed for them, none is in flight, and
+    /// none was given up. Derived from durable state each run, so a mark an interrupted run
+    /// meant to send (a crash between a create and its mark) is sent by the next run.
+    pub async fn unmarked(
+        &mut self,
+        tenant: &str,
+        system: System,
+        company: &str,
+    ) -> Result<Vec<Link>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let rows: Vec<Row> = sqlx::query_as(select!(
+            "WHERE tenant = ?1 AND target_system = ?2 AND target_company = ?3 \
+             AND entity IN ('invoice', 'payment') AND NOT EXISTS ( \
+               SELECT 1 FROM operations o WHERE o.tenant = links.tenant \
+               AND o.entity = links.entity AND o.servicetitan_id = links.servicetitan_id \
+               AND o.target_system = links.target_system \
+               AND o.target_company = links.target_company AND o.action = 'mark_exported' \
+               AND o.state IN ('sent', 'confirmed', 'dead')) ORDER BY id"
+        ))
+        .bind(tenant)
+        .bind(system.as_str())
+        .bind(company)
+        .fetch_all(h.conn())
+        .await?;
+        rows.into_iter().map(Link::try_from).collect()
+    }
+
     /// Replaces the line links of a linked record, in one transaction. Refuses
     /// ([`LedgerError::Duplicate`]) a ServiceTitan item id or a target line id given twice, and
     /// ([`LedgerError::NotFound`]) a record that is not linked.

@@ -285,11 +285,24 @@ fn payment_target<'a>(
 }
 
 fn reference_note(kind: &str, servicetitan_id: i64, reference: Option<&str>) -> String {
-    let mut note = format!("ServiceTitan {kind} {servicetitan_id}, synced by ledgerbridge");
+    let mut note = stamp(kind, servicetitan_id);
     if let Some(r) = reference.filter(|r| r.chars().count() > 21) {
         note.push_str(&format!("; reference {r}"));
     }
     note
+}
+
+/// The start of the `PrivateNote` the bridge writes into a payment (`kind` "payment") or a
+/// refund receipt ("refund"): what finds it again after a create whose answer was lost, since
+/// neither has a number of its own.
+pub fn stamp(kind: &str, servicetitan_id: i64) -> String {
+    format!("ServiceTitan {kind} {servicetitan_id}, synced by ledgerbridge")
+}
+
+/// Whether `note` is the bridge's stamp for ServiceTitan record `servicetitan_id`.
+pub fn note_is_stamped(note: Option<&str>, kind: &str, servicetitan_id: i64) -> bool {
+    let stamp = stamp(kind, servicetitan_id);
+    note.is_some_and(|n| n == stamp || n.starts_with(&format!("{stamp};")))
 }
 
 /// A Payment body: `LinkedTxn` allocations, deposit account and method from the payment-type

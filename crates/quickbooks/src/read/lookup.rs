@@ -74,6 +74,22 @@ impl<A: TokenProvider> QuickBooks<A> {
         .await
     }
 
+    /// Records of `entity` (Payment, RefundReceipt) of one customer on one date: the narrowest
+    /// filterable query that holds a payment the bridge wrote, found again by its stamp.
+    pub async fn find_by_customer_and_date<T: DeserializeOwned>(
+        &self,
+        entity: Entity,
+        customer_id: &str,
+        date: chrono::NaiveDate,
+    ) -> Result<Vec<Remote<T>>, ConnectorError> {
+        let condition = format!(
+            "CustomerRef = {} AND TxnDate = {}",
+            quote(customer_id),
+            quote(&date.to_string())
+        );
+        self.find(entity, &condition).await
+    }
+
     /// One record by id; `None` when it does not exist (or was deleted).
     pub async fn read<T: DeserializeOwned>(
         &self,

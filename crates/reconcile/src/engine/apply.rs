@@ -190,12 +190,17 @@ impl<T: AccountingTarget> Engine<'_, T> {
         let system = self.system().as_str();
         let ledger = self.cx.ledger;
         ledger.requests().start_attempt(key).await?;
+        ledgerbridge_core::crash::point("request.recorded");
         let text = key.to_string();
         let first = if age.is_zero() {
             self.cx.target.send(&text, request, writes).await
         } else {
             self.cx.target.recover(&text, request, writes, age).await
         };
+        if first.is_ok() {
+            // The remote has the write; the ledger does not know yet.
+            ledgerbridge_core::crash::point("request.answered");
+        }
         let outcomes = match first {
             Ok(outcomes) if !outcomes.contains(&WriteOutcome::Unknown) => outcomes,
             Ok(_) => self.retry_recover(&text, request, writes).await?,
@@ -222,6 +227,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
         };
         if !outcomes.contains(&WriteOutcome::Unknown) {
             ledger.requests().complete(key, 200).await?;
+            ledgerbridge_core::crash::point("request.settled");
         }
         Ok(outcomes)
     }

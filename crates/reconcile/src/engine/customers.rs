@@ -186,21 +186,27 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     .cloned()
                     .cloned();
                 let version = found.as_ref().and_then(|c| c.version.clone());
-                self.save_customer_base(rec, Some(&target_id), version.clone())
-                    .await?;
+                // An inactive accounting twin of an active customer is reactivated, or its new
+                // invoices would be refused. The link is then saved with the reactivation's
+                // answer, not before: a crash in between leaves the twin unlinked and inactive,
+                // so the next run matches it again and plans the reactivation again (a link
+                // saved first would leave it inactive for good, its invoices refused).
+                let reactivate = found.is_some_and(|c| !c.customer.active) && rec.record.active;
+                if !reactivate {
+                    self.save_customer_base(rec, Some(&target_id), version.clone())
+                        .await?;
+                }
                 self.event(
                     "customer.matched",
                     Some((CUSTOMER, id)),
-                    json!({"target_id": target_id, "confidence": confidence, "evidence": evidence}),
+                    json!({"target_id": target_id, "confidence": confidence, "evidence": evidence, "reactivate": reactivate}),
                 )
                 .await?;
+                ledgerbridge_core::crash::point("customer.matched");
                 self.planned.insert(id);
                 self.planned_links.insert(id, target_id.clone());
                 self.report.record(CUSTOMER, Outcome::Linked);
-                // An inactive accounting twin of an active customer is reactivated, or its new
-                // invoices would be refused.
-                let inactive = found.is_some_and(|c| !c.customer.active);
-                if inactive && rec.record.active {
+                if reactivate {
                     return Ok(Some(Write::UpdateCustomer {
                         servicetitan_id: id,
                         customer: rec.record.clone(),
@@ -319,7 +325,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         if let Some(op) = op {
                             tx.outbox().confirm(op, Some(&target_id)).await?;
                         }
-                        if create && tx.links().get(&key).await?.is_none() {
+                        // A create, or the reactivation of a matched twin (linked only now).
+                        if tx.links().get(&key).await?.is_none() {
                             tx.links().insert(&key, &target_id).await?;
                         }
                         tx.snapshots().save(&key, &snapshot).await

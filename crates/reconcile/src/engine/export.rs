@@ -1,8 +1,14 @@
 //! Marking synced invoices and payments exported in ServiceTitan (with the accounting id as
 //! the external id), through the outbox: the operations are recorded `sent` before the call,
 //! and an interrupted call is simply sent again next run (marking is idempotent).
+//!
+//! Which records need a mark is level-triggered: besides the marks a page queues for what it
+//! just wrote, every run asks the ledger which linked invoices and payments have no mark
+//! confirmed, in flight or given up ([`Engine::mark_unmarked`]), and marks them. A crash
+//! between a create and its mark (the mark lived only in memory) therefore costs one run's
+//! delay, never a record left `Posted` in ServiceTitan for a second export path to post again.
 
-use ledgerbridge_core::EntityKind;
+use ledgerbridge_core::{EntityKind, Invoice};
 use ledgerbridge_ledger::{
     NewOperation, OperationAction, OperationFilter, OperationId, OperationState, Side,
 };
@@ -56,12 +62,14 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 .map(|m| self.mark_op(EntityKind::Invoice, m.invoice_id, Some(&m.external_id)))
                 .collect();
             let ids = self.record_sent(ops).await?;
+            ledgerbridge_core::crash::point("mark.recorded");
             let results = self
                 .cx
                 .servicetitan
                 .mark_invoices_exported(&marks)
                 .await
                 .map_err(|e| SyncError::remote("servicetitan", e))?;
+            ledgerbridge_core::crash::point("mark.sent");
             let mut outbox = self.cx.ledger.outbox();
             for (id, result) in ids.into_iter().zip(results) {
                 match result.outcome {
@@ -95,6 +103,42 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
         }
         Ok(())
+    }
+
+    /// Marks every linked invoice and payment that ServiceTitan was never told about (see the
+    /// module doc): the state says what is missing, not a plan an earlier run kept in memory.
+    pub(crate) async fn mark_unmarked(&mut self) -> Result<(), SyncError> {
+        if !self.cx.settings.mark_exported || self.dry() {
+            return Ok(());
+        }
+        let company = self.cx.tenant.company.clone();
+        let unmarked = self
+            .cx
+            .ledger
+            .links()
+            .unmarked(self.tenant(), self.system(), &company)
+            .await?;
+        if !unmarked.is_empty() {
+            tracing::info!(tenant = %self.tenant(), records = unmarked.len(),
+                "linked records without an export mark in ServiceTitan; marking them");
+        }
+        for link in unmarked {
+            let Ok(id) = link.key.servicetitan_id.parse::<i64>() else {
+                continue;
+            };
+            match link.key.entity {
+                EntityKind::Invoice => {
+                    let number = self
+                        .base::<Invoice>(EntityKind::Invoice, id)
+                        .await?
+                        .map_or_else(|| link.target_id.clone(), |(_, i)| i.number);
+                    self.queue_mark(id, &link.target_id, &number);
+                }
+                EntityKind::Payment => self.payment_marks.push(id),
+                _ => {}
+            }
+        }
+        self.flush_marks().await
     }
 
     /// Marks left `sent` by an interrupted run are sent again (idempotent).

@@ -25,12 +25,27 @@ impl<T: AccountingTarget> Engine<'_, T> {
         R: Clone + serde::Serialize + Send,
         Self: Handle<R>,
     {
-        let parked: Vec<SourceRecord<R>> = self
+        let mut parked: Vec<SourceRecord<R>> = self
             .parked_mut()
             .iter()
             .map(|(id, p)| p.to_source(*id))
             .collect();
         self.parked_mut().clear();
+        let unread: Vec<i64> = parked
+            .iter()
+            .filter(|p| p.remote_status.is_none())
+            .map(|p| p.id)
+            .collect();
+        if !unread.is_empty() {
+            for fresh in self.refresh(unread).await? {
+                if let Some(p) = parked.iter_mut().find(|p| p.id == fresh.id) {
+                    *p = fresh;
+                }
+            }
+        }
+        for p in &parked {
+            self.saw(entity, p);
+        }
         if !parked.is_empty() {
             self.handle(parked).await?;
         }
@@ -76,7 +91,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 let n = batch.records.len();
                 let ids: Vec<i64> = batch.records.iter().map(|r| r.id).collect();
                 for r in &batch.records {
-                    self.versions.insert((entity, r.id), r.modified_on);
+                    self.saw(entity, r);
                     self.parked_mut().remove(&r.id);
                 }
                 self.handle(batch.records).await?;

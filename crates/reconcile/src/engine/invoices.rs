@@ -103,11 +103,33 @@ impl<T: AccountingTarget> Engine<'_, T> {
         if self.dry() && self.planned.contains(&id) {
             return Ok(Ok(format!("(new customer {id})")));
         }
-        let why = self
+        let mut why = self
             .report
             .reason_for(EntityKind::Customer, id)
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
+            .map(|r| format!(": {r}"));
+        if why.is_none() {
+            // Not read this run: a quarantined customer is never re-read until it is fixed
+            // in ServiceTitan, so say so rather than give no reason.
+            let quarantined = self
+                .cx
+                .ledger
+                .quarantine()
+                .list(Some(self.tenant()), false)
+                .await?
+                .into_iter()
+                .any(|q| {
+                    q.entity == EntityKind::Customer
+                        && q.remote_id.as_deref() == Some(id.to_string().as_str())
+                });
+            if quarantined {
+                why = Some(
+                    ": the customer is quarantined (unreadable in ServiceTitan; see the \
+                     quarantine list)"
+                        .to_owned(),
+                );
+            }
+        }
+        let why = why.unwrap_or_default();
         Ok(Err(format!("customer {id} is not in the books yet{why}")))
     }
 

@@ -146,12 +146,23 @@ pub(crate) struct Engine<'a, T> {
     pub(crate) parked_payments: Parked<Payment>,
     pub(crate) marks: Vec<ExportMark>,
     pub(crate) payment_marks: Vec<i64>,
-    pub(crate) versions: HashMap<(EntityKind, i64), DateTime<Utc>>,
+    /// How each ServiceTitan record read this run looked (version, export id, syncStatus),
+    /// so a record rebuilt from a write ([`Engine::source_of`]) and parked keeps what the
+    /// eligibility rules read next run.
+    pub(crate) seen: HashMap<(EntityKind, i64), Seen>,
     /// Records handled earlier in this run: one coming back unchanged is our own echo (the
     /// export mark touched it) and is not counted twice.
     pub(crate) handled: HashSet<(EntityKind, i64)>,
     /// Invoices with an open conflict counted this run (counted once, written never).
     pub(crate) conflicted: HashSet<i64>,
+}
+
+/// What a run saw of one ServiceTitan record.
+#[derive(Clone, Debug)]
+pub(crate) struct Seen {
+    pub(crate) modified_on: DateTime<Utc>,
+    pub(crate) export_id: Option<String>,
+    pub(crate) remote_status: Option<String>,
 }
 
 /// What the feed loop needs of each entity's handling.
@@ -161,6 +172,12 @@ pub(crate) trait Handle<R> {
         records: Vec<SourceRecord<R>>,
     ) -> impl Future<Output = Result<(), SyncError>> + Send;
     fn parked_mut(&mut self) -> &mut Parked<R>;
+    /// ServiceTitan's current records of `ids` (those it still has). Used for parked records
+    /// whose syncStatus was never read: their retry is planned from what ServiceTitan holds.
+    fn refresh(
+        &mut self,
+        ids: Vec<i64>,
+    ) -> impl Future<Output = Result<Vec<SourceRecord<R>>, SyncError>> + Send;
 }
 
 impl<'a, T: AccountingTarget> Engine<'a, T> {
@@ -181,7 +198,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             parked_payments: Parked::new(),
             marks: Vec::new(),
             payment_marks: Vec::new(),
-            versions: HashMap::new(),
+            seen: HashMap::new(),
             handled: HashSet::new(),
             conflicted: HashSet::new(),
         }
@@ -227,6 +244,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             self.recover_unfinished().await?;
             self.recover_servicetitan_payments().await?;
             self.recover_servicetitan_edits().await?;
+            self.mark_unmarked().await?;
         }
         self.apply_resolutions().await?;
         self.run_books_invoices().await?;
@@ -330,17 +348,27 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
         self.parked_mut().insert(source.id, parked);
     }
 
-    /// A source record rebuilt from a write (recovery settles writes of earlier runs).
+    /// Remembers how ServiceTitan's record looked when this run read it.
+    pub(crate) fn saw<R>(&mut self, entity: EntityKind, rec: &SourceRecord<R>) {
+        let seen = Seen {
+            modified_on: rec.modified_on,
+            export_id: rec.export_id.clone(),
+            remote_status: rec.remote_status.clone(),
+        };
+        self.seen.insert((entity, rec.id), seen);
+    }
+
+    /// A source record rebuilt from a write. A record this run did not read (recovery
+    /// settles writes of earlier runs) has no version and no syncStatus: when parked, it is
+    /// read again from ServiceTitan before its retry (see `feed`), never judged on the
+    /// missing status.
     pub(crate) fn source_of<R>(&self, entity: EntityKind, id: i64, record: R) -> SourceRecord<R> {
+        let seen = self.seen.get(&(entity, id));
         SourceRecord {
             id,
-            modified_on: self
-                .versions
-                .get(&(entity, id))
-                .copied()
-                .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-            export_id: None,
-            remote_status: None,
+            modified_on: seen.map_or(DateTime::<Utc>::UNIX_EPOCH, |s| s.modified_on),
+            export_id: seen.and_then(|s| s.export_id.clone()),
+            remote_status: seen.and_then(|s| s.remote_status.clone()),
             record,
         }
     }
@@ -356,6 +384,10 @@ impl<T: AccountingTarget> Handle<Customer> for Engine<'_, T> {
     fn parked_mut(&mut self) -> &mut Parked<Customer> {
         &mut self.parked_customers
     }
+    async fn refresh(&mut self, _ids: Vec<i64>) -> Result<Vec<SourceRecord<Customer>>, SyncError> {
+        // A customer's planning reads no syncStatus: the parked record is enough.
+        Ok(Vec::new())
+    }
 }
 
 impl<T: AccountingTarget> Handle<Invoice> for Engine<'_, T> {
@@ -368,6 +400,13 @@ impl<T: AccountingTarget> Handle<Invoice> for Engine<'_, T> {
     fn parked_mut(&mut self) -> &mut Parked<Invoice> {
         &mut self.parked_invoices
     }
+    async fn refresh(&mut self, ids: Vec<i64>) -> Result<Vec<SourceRecord<Invoice>>, SyncError> {
+        self.cx
+            .servicetitan
+            .invoices_by_id(&ids)
+            .await
+            .map_err(|e| SyncError::remote("servicetitan", e))
+    }
 }
 
 impl<T: AccountingTarget> Handle<Payment> for Engine<'_, T> {
@@ -379,5 +418,12 @@ impl<T: AccountingTarget> Handle<Payment> for Engine<'_, T> {
     }
     fn parked_mut(&mut self) -> &mut Parked<Payment> {
         &mut self.parked_payments
+    }
+    async fn refresh(&mut self, ids: Vec<i64>) -> Result<Vec<SourceRecord<Payment>>, SyncError> {
+        self.cx
+            .servicetitan
+            .payments_by_id(&ids)
+            .await
+            .map_err(|e| SyncError::remote("servicetitan", e))
     }
 }

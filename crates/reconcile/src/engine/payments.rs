@@ -234,6 +234,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 }
                 self.save_payment_base(&rec, saved.id(), &extra, saved.version.clone(), op)
                     .await?;
+                ledgerbridge_core::crash::point("payment.linked");
                 if create {
                     if self.cx.settings.mark_exported {
                         self.payment_marks.push(id);

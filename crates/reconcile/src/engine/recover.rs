@@ -2,7 +2,6 @@
 //! timeout) are replayed with their stored key and bytes, then looked up, before anything
 //! new is planned; outcomes still unknown here are counted as errors of this run.
 
-use chrono::Utc;
 use ledgerbridge_connector::SourceRecord;
 use ledgerbridge_core::EntityKind;
 use ledgerbridge_ledger::{OperationId, OperationState, RequestStatus};
@@ -12,6 +11,9 @@ use super::{Engine, Handle};
 use crate::error::SyncError;
 use crate::report::Outcome;
 use crate::target::{AccountingTarget, EncodedRequest, Write, WriteOutcome};
+
+/// The age given to a request recorded by an earlier run (see `recover_unfinished`).
+const EARLIER_RUN: std::time::Duration = std::time::Duration::MAX;
 
 impl<T: AccountingTarget> Engine<'_, T> {
     /// Replays and settles the tenant's unfinished requests to this target.
@@ -43,10 +45,12 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 path: request.path.clone(),
                 body: request.body.clone(),
             };
-            let age = (Utc::now() - request.created_at)
-                .to_std()
-                .unwrap_or_default()
-                .max(std::time::Duration::from_secs(1));
+            // Not the time since `created_at`: the remote forgets idempotency keys by its own
+            // clock, which this process cannot read (a restart an hour later, a remote whose
+            // clock runs ahead). A request of an earlier run is taken to be past every
+            // remote's key window, so its creates are looked up by what the bridge wrote into
+            // them and never sent again (a forgotten key would make a resend a duplicate).
+            let age = EARLIER_RUN;
             let writes: Vec<Write> = all.iter().map(|(_, _, w)| w.clone()).collect();
             tracing::info!(tenant = %self.tenant(), key = %request.key, writes = writes.len(),
                 "resolving an unfinished request");

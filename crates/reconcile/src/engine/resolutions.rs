@@ -107,7 +107,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
             let reason = "the invoice is gone from ServiceTitan or the books".to_owned();
             return self.refuse(conflict, id, &fields, reason).await;
         };
-        self.versions.insert((INVOICE, id), st.modified_on);
+        self.saw(INVOICE, &st);
         let merged = match self.merge_invoice(&st, &books, &base).await? {
             Ok(m) => m,
             Err(reason) => return self.refuse(conflict, id, &fields, reason).await,

@@ -81,6 +81,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     books,
                 )
                 .await?;
+                ledgerbridge_core::crash::point("invoice.linked");
                 if rec.record.status != InvoiceStatus::Voided {
                     self.verify(id, &rec.record, &saved);
                 }

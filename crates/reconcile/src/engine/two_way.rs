@@ -100,7 +100,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 let Some(st) = by_id.get(id) else {
                     continue;
                 };
-                self.versions.insert((INVOICE, *id), st.modified_on);
+                self.saw(INVOICE, st);
                 self.reconcile_invoice(st.clone(), books.clone()).await?;
                 self.handled.insert((INVOICE, *id));
             }

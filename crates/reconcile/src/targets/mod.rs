@@ -3,6 +3,7 @@
 
 mod books_read;
 mod qbo_answers;
+mod qbo_lookup;
 mod qbo_payments;
 pub mod quickbooks;
 pub mod xero;

@@ -22,13 +22,16 @@ use ledgerbridge_quickbooks::map::write::{
 use ledgerbridge_quickbooks::map::{self, PaymentTarget};
 use ledgerbridge_quickbooks::{BatchItem, Entity, Operation, PreparedWrite, QuickBooks, wire};
 
-use super::qbo_answers::{
-    choices, encode, invoice_mappings, outcome, remote_invoice, saved_invoice, stamp,
-};
+use super::qbo_answers::{choices, encode, invoice_mappings, outcome, remote_invoice, stamp};
 use crate::target::{
     AccountingTarget, EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
-    Saved, Write, WriteKind, WriteOutcome,
+    Write, WriteKind, WriteOutcome,
 };
+
+/// How long QuickBooks is trusted to remember a `requestid` (its documentation does not say;
+/// the emulator keeps them 24 hours). A recovery from an earlier run passes an age above it,
+/// so its creates are looked up instead of replayed.
+const REQUESTID_KEPT: Duration = Duration::from_secs(60 * 60);
 
 /// A QuickBooks company as the engine's target.
 pub struct QuickBooksTarget<A> {
@@ -190,42 +193,6 @@ impl<A: TokenProvider> QuickBooksTarget<A> {
             }
         };
         item.map_err(Err)
-    }
-
-    async fn look_up(&self, write: &Write) -> Result<WriteOutcome, ConnectorError> {
-        match write {
-            Write::CreateInvoice { invoice, .. } => {
-                let entity = if invoice.total.is_negative() {
-                    Entity::CreditMemo
-                } else {
-                    Entity::Invoice
-                };
-                let found = self.qbo.find_by_doc_number(entity, &invoice.number).await?;
-                Ok(found.first().map_or(WriteOutcome::Missing, |r| {
-                    WriteOutcome::Saved(saved_invoice(r, true))
-                }))
-            }
-            Write::CreateCustomer {
-                servicetitan_id,
-                name,
-                ..
-            } => {
-                let found = self.qbo.find_customers_by_display_name(name).await?;
-                let ours = found
-                    .iter()
-                    .find(|c| stamp(&c.record) == Some(*servicetitan_id));
-                Ok(ours.map_or(WriteOutcome::Missing, |c| {
-                    WriteOutcome::Saved(Saved {
-                        ids: vec![c.id.clone()],
-                        version: Some(c.sync_token.clone()),
-                        found_by_lookup: true,
-                        ..Saved::default()
-                    })
-                }))
-            }
-            // Updates and voids are safe to replay; payments have no number to find them by.
-            _ => Ok(WriteOutcome::Unknown),
-        }
     }
 }
 
@@ -400,8 +367,26 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
         key: &str,
         request: &EncodedRequest,
         writes: &[Write],
-        _age: Duration,
+        age: Duration,
     ) -> Result<Vec<WriteOutcome>, ConnectorError> {
+        // A create from long enough ago that QuickBooks may have forgotten its requestid is
+        // looked up first and never sent again: a replay QuickBooks no longer recognises
+        // would be a second record. Found or missing, the look-up is the answer.
+        let creates = writes.iter().all(|w| {
+            matches!(
+                w,
+                Write::CreateInvoice { .. }
+                    | Write::CreateCustomer { .. }
+                    | Write::CreatePayment { .. }
+            )
+        });
+        if creates && age >= REQUESTID_KEPT {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in writes {
+                outcomes.push(self.look_up(write).await?);
+            }
+            return Ok(outcomes);
+        }
         // QuickBooks answers a remembered requestid with its first response; what it does not
         // answer is looked up by DocNumber (or the customer's stamp) before anything else.
         let mut outcomes = self.send(key, request, writes).await?;

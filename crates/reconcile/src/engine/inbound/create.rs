@@ -103,13 +103,17 @@ impl<T: AccountingTarget> Engine<'_, T> {
     ) -> Result<Option<String>, SyncError> {
         let (op, key) = self.record_st_create(&write).await?;
         self.cx.ledger.requests().start_attempt(key).await?;
+        ledgerbridge_core::crash::point("request.recorded");
         let created = match self
             .cx
             .servicetitan
             .create_payment(&write.new_payment())
             .await
         {
-            Ok(id) => Created::Saved(id),
+            Ok(id) => {
+                ledgerbridge_core::crash::point("inbound.created");
+                Created::Saved(id)
+            }
             Err(e) if e.needs_reconnect() => return Err(SyncError::remote("servicetitan", e)),
             Err(
                 e @ (ConnectorError::Validation { .. }
