@@ -203,7 +203,7 @@ async fn bad_seed(seed: u64) -> SeedOutcome {
             .any(|q| q.remote_id.as_deref() == Some(&*id.to_string()) && !q.reason.is_empty());
         let blocked = quiet
             .iter()
-            .any(|(s, e)| s == system && e.contains(&(kind, id.to_string())));
+            .any(|(s, e)| s == system && e.contains_key(&(kind, id.to_string())));
         let key = ledgerbridge_ledger::RecordKey::new(
             &tenant.tenant,
             kind,

@@ -17,6 +17,8 @@ pub(crate) struct BooksInvoice {
     pub(crate) tax: Decimal,
     pub(crate) balance: Decimal,
     pub(crate) voided: bool,
+    /// The books customer it is addressed to.
+    pub(crate) customer: String,
 }
 
 /// One received payment in the books (Xero: one per invoice it pays).
@@ -35,6 +37,8 @@ pub(crate) struct Books {
     /// Every document id: invoices, payments, credit notes/memos, refund receipts.
     pub(crate) documents: BTreeSet<String>,
     pub(crate) customers: BTreeSet<String>,
+    /// Customers that are inactive (QuickBooks) or archived (Xero).
+    pub(crate) inactive_customers: BTreeSet<String>,
 }
 
 pub(crate) fn money(v: &Value) -> Decimal {
@@ -73,6 +77,7 @@ impl Books {
                 tax: money(&i["TxnTaxDetail"]["TotalTax"]),
                 balance: money(&i["Balance"]),
                 voided: note.contains("Voided") && money(&i["TotalAmt"]).is_zero(),
+                customer: text(&i["CustomerRef"]["value"]),
             });
         }
         for p in list(e, "Payment") {
@@ -91,6 +96,11 @@ impl Books {
             );
         }
         books.customers = list(e, "Customer").iter().map(|c| text(&c["Id"])).collect();
+        books.inactive_customers = list(e, "Customer")
+            .iter()
+            .filter(|c| c["Active"] == false)
+            .map(|c| text(&c["Id"]))
+            .collect();
         books
     }
 
@@ -108,6 +118,7 @@ impl Books {
                 tax: money(&i["TotalTax"]),
                 balance: money(&i["AmountDue"]),
                 voided: status == "VOIDED" || status == "DELETED",
+                customer: text(&i["Contact"]["ContactID"]),
             });
             books
                 .documents
@@ -130,6 +141,11 @@ impl Books {
         }
         books.customers = list(s, "Contacts")
             .iter()
+            .map(|c| text(&c["ContactID"]))
+            .collect();
+        books.inactive_customers = list(s, "Contacts")
+            .iter()
+            .filter(|c| text(&c["ContactStatus"]) == "ARCHIVED")
             .map(|c| text(&c["ContactID"]))
             .collect();
         books

@@ -15,6 +15,8 @@
 //! 6. **Audit.** Every record the books gained is linked (no orphan = no duplicate) and was
 //!    written by a confirmed operation of the outbox; every link points at a record that
 //!    exists.
+//! 7. **Marked.** Every linked invoice and payment is marked exported in ServiceTitan.
+//! 8. **Reachable customers.** Every customer a linked invoice is addressed to is active.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +28,11 @@ use ledgerbridge_reconcile::TargetReport;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+mod blocked;
 mod ledger_checks;
+mod marks;
+
+use blocked::expected_block;
 
 use crate::books::{Books, money};
 use crate::edits::{EditLog, index_of, st_date, st_total};
@@ -87,16 +93,16 @@ fn payment_amount(p: &Value) -> Decimal {
         .sum()
 }
 
-/// What the quiet run reported blocked (with a reason): `(entity, ServiceTitan id)`.
-pub(crate) type Explained = BTreeSet<(EntityKind, String)>;
+/// What the quiet run reported blocked: `(entity, ServiceTitan id)` -> the reason. Only a
+/// reason the scenario predicts ([`expected_block`]) explains a record.
+pub(crate) type Explained = BTreeMap<(EntityKind, String), String>;
 
 /// The blocked records of an in-process run's report.
 pub(crate) fn explained(report: &TargetReport) -> Explained {
     report
         .blocked_records
         .iter()
-        .filter(|b| !b.reason.is_empty())
-        .map(|b| (b.entity, b.servicetitan_id.clone()))
+        .map(|b| ((b.entity, b.servicetitan_id.clone()), b.reason.clone()))
         .collect()
 }
 
@@ -156,7 +162,12 @@ impl Checker<'_> {
     }
 
     fn explained(&self, entity: EntityKind, id: i64) -> bool {
-        self.explained.contains(&(entity, id.to_string()))
+        self.explained
+            .get(&(entity, id.to_string()))
+            .is_some_and(|reason| {
+                expected_block(reason)
+                    || self.tied_to_malformed(&entity.to_string(), &id.to_string())
+            })
     }
 
     async fn run(&self, out: &mut Vec<String>) {
@@ -212,7 +223,9 @@ impl Checker<'_> {
             }
         }
 
+        self.blocked_as_predicted(out);
         self.invoices(out).await;
+        self.marks_and_customers(out, &links);
         self.payments(out, &payment_remote).await;
         self.books_payments(out).await;
         self.outbox(out).await;
@@ -353,7 +366,8 @@ impl Checker<'_> {
             .filter(|(_, invoice)| invoice.as_str() == target)
             .any(|(payment, _)| {
                 self.explained
-                    .contains(&(EntityKind::Payment, format!("{prefix}:{payment}")))
+                    .get(&(EntityKind::Payment, format!("{prefix}:{payment}")))
+                    .is_some_and(|reason| expected_block(reason))
             });
         if payment_blocked {
             return true;

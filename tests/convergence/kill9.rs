@@ -1,21 +1,28 @@
-//! The real binary under SIGKILL and concurrency.
+//! The real binary under kill -9 and concurrency.
 //!
-//! * `kill_9_at_seeded_times_then_restart_converges`: `ledgerbridge sync` is killed with
-//!   SIGKILL at seeded times (while requests are in flight, and around token refreshes: the
-//!   sandbox clock jumps past the access tokens' expiry before some attempts), restarted until
-//!   a run writes nothing; the same invariants as in-process. A killed process's lease must
-//!   not block the restart (exit 4 after a kill is a violation). `FAULT_KILL_SEEDS=N`
-//!   (default 2) seeds.
-//! * `two_syncs_one_ledger_and_edits_during_a_sync`: two syncs started together, one
-//!   proceeds and the other exits 4; a sync while a person edits ServiceTitan converges after
-//!   one more sync.
+//! * `kill_9_at_crash_points_then_restart_converges`: `ledgerbridge sync` aborts at a seeded
+//!   *named crash point* (`LEDGERBRIDGE_CRASH_AT=point:n`, compiled into the test build only:
+//!   see `ledgerbridge_core::crash`), so the crash lands in the same window on every machine
+//!   whatever its speed or load: after a request is recorded and before it is sent, after it
+//!   is answered and before the answer is recorded, after a customer match, after an invoice
+//!   or payment is linked and before its export mark, between a mark's record and its
+//!   sending. Seed `s` starts with point `s mod n`, so the first n seeds cover every window.
+//!   Between attempts the sandbox clock may jump past the access tokens' expiry (1 h) or past
+//!   every idempotency key's life (25 h: Xero keeps a key 6 minutes, QuickBooks a requestid
+//!   24 hours), so a write whose answer was lost must be found by look-up, never re-sent.
+//!   Then sync until a run writes nothing; the same invariants as in-process. A crashed
+//!   process's lease must not block the restart (exit 4 after a crash is a violation).
+//!   `FAULT_KILL_SEEDS=N` (default: one per crash point) seeds.
+//! * `two_syncs_one_ledger_and_edits_during_a_sync`: a sync while another process holds the
+//!   lease exits 4; a sync while a person edits ServiceTitan (the edits start once the run row
+//!   exists, not after a sleep) converges after one more sync.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
+use ledgerbridge_core::crash::POINTS;
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
+use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -105,23 +112,42 @@ async fn sync(books: &Path) -> Finished {
     }
 }
 
-/// Starts `sync` and SIGKILLs it after `after` unless it finished first; true if killed.
-async fn sync_killed_after(books: &Path, after: Duration) -> bool {
-    let mut child = ledgerbridge(books)
-        .args(["sync", "--format", "json"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sync starts");
-    tokio::time::sleep(after).await;
-    let killed = matches!(child.try_wait(), Ok(None));
-    if killed {
-        // `Child::kill` is SIGKILL on Unix: no destructor, no lease release, no rollback
-        // beyond what SQLite's journal does.
-        child.kill().expect("kill -9");
+/// Runs `sync` set to abort the `hit`-th time it reaches crash point `point`: `Ok(())` if it
+/// aborted there, else how it ended (it finished before reaching the point that often).
+async fn sync_crashing_at(books: &Path, point: &'static str, hit: u64) -> Result<(), String> {
+    let books = books.to_path_buf();
+    let out = blocking(move || {
+        ledgerbridge(&books)
+            .args(["sync", "--format", "json"])
+            .env("LEDGERBRIDGE_CRASH_AT", format!("{point}:{hit}"))
+            .output()
+            .expect("sync runs")
+    })
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let crashed = stderr.contains(&format!("crash point {point} reached"));
+    assert!(
+        crashed || out.status.code().is_some(),
+        "sync died of something other than its crash point: {:?}\n{stderr}",
+        out.status
+    );
+    if crashed {
+        return Ok(());
     }
-    blocking(move || child.wait().expect("reaped")).await;
-    killed
+    let last = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    Err(format!("exit {:?} {last}", out.status.code()))
+}
+
+/// The id of the ledger's newest run (`None` before any).
+async fn latest_run(books: &Path) -> Option<i64> {
+    let ledger = open_ledger(books).await;
+    let run = ledger.runs().latest().await.expect("runs").map(|r| r.id.0);
+    ledger.close().await;
+    run
 }
 
 fn explained_of(report: &Value, system: System) -> Explained {
@@ -131,10 +157,10 @@ fn explained_of(report: &Value, system: System) -> Explained {
         .flatten()
         .filter(|t| t["target"] == system.as_str())
         .flat_map(|t| t["blocked_records"].as_array().cloned().unwrap_or_default())
-        .filter(|b| b["reason"].as_str().is_some_and(|r| !r.is_empty()))
         .filter_map(|b| {
             let entity = b["entity"].as_str()?.parse::<EntityKind>().ok()?;
-            Some((entity, b["servicetitan_id"].as_str()?.to_owned()))
+            let reason = b["reason"].as_str().unwrap_or_default().to_owned();
+            Some(((entity, b["servicetitan_id"].as_str()?.to_owned()), reason))
         })
         .collect()
 }
@@ -163,6 +189,10 @@ async fn sync_until_quiet(
             done.code,
             writes(&done.report)
         ));
+        if !matches!(done.code, Some(0 | 3)) {
+            let last = done.stderr.lines().rev().find(|l| !l.trim().is_empty());
+            trace.push(format!("  {}", last.unwrap_or_default()));
+        }
         match done.code {
             Some(4) => return Err(format!("a sync after kill -9 exited 4: {}", done.stderr)),
             Some(0 | 3) if writes(&done.report) == 0 => return Ok(done.report),
@@ -170,6 +200,16 @@ async fn sync_until_quiet(
         }
     }
     Err("no quiet sync after 6 fault-free runs".to_owned())
+}
+
+/// Moves the sandbox clock forward.
+async fn advance_clock(world: &World, seconds: u64, what: &str, trace: &mut Vec<String>) {
+    // The sandbox's emulators share one clock: moving it through one moves all three.
+    let st = world.sandbox.servicetitan_handle.base_url.clone();
+    world
+        .control(&st, "clock", json!({ "advance_seconds": seconds }))
+        .await;
+    trace.push(what.to_owned());
 }
 
 async fn kill_seed(seed: u64) -> SeedOutcome {
@@ -207,22 +247,27 @@ async fn kill_seed(seed: u64) -> SeedOutcome {
                 .control(base, "faults", fault_plan(&mut rng, n != 1))
                 .await;
         }
-        if rng.random_bool(0.5) {
-            // Past every access token's expiry: the next calls refresh, and the kill may land
-            // between a refresh and its persistence.
-            let st = world.sandbox.servicetitan_handle.base_url.clone();
-            world
-                .control(&st, "clock", json!({ "advance_seconds": 3_700 }))
-                .await;
-            trace.push("clock +3700 s (tokens expire)".to_owned());
+        match rng.random_range(0..4) {
+            // Past every access token's expiry: the next calls refresh, and the crash may
+            // land between a refresh and its persistence.
+            0 => advance_clock(&world, 3_700, "clock +1 h (tokens expire)", &mut trace).await,
+            // Past every idempotency key's life: a lost answer must be found by look-up.
+            1 => advance_clock(&world, 90_000, "clock +25 h (keys expire)", &mut trace).await,
+            _ => {}
         }
-        let after = Duration::from_millis(rng.random_range(50..2_500));
-        let killed = sync_killed_after(&books, after).await;
+        let point = if attempt == 0 {
+            POINTS[(seed as usize) % POINTS.len()]
+        } else {
+            POINTS[rng.random_range(0..POINTS.len())]
+        };
+        let hit = rng.random_range(1..=4);
+        let ended = sync_crashing_at(&books, point, hit).await;
         stats.syncs += 1;
-        if killed {
+        if ended.is_ok() {
             stats.crashes += 1;
         }
-        trace.push(format!("sync, kill -9 after {after:?}: killed {killed}"));
+        let how = ended.err().unwrap_or_else(|| "crashed there".to_owned());
+        trace.push(format!("sync, crash at {point}:{hit}: {how}"));
     }
 
     let mut violations = Vec::new();
@@ -248,15 +293,48 @@ async fn kill_seed(seed: u64) -> SeedOutcome {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_at_seeded_times_then_restart_converges() {
-    let seeds = selected("FAULT_KILL_SEEDS", 2);
+async fn kill_9_at_crash_points_then_restart_converges() {
+    let seeds = selected("FAULT_KILL_SEEDS", POINTS.len() as u64);
     run_all(
-        "kill_9_at_seeded_times_then_restart_converges",
+        "kill_9_at_crash_points_then_restart_converges",
         seeds,
         2,
         kill_seed,
     )
     .await;
+}
+
+/// The QuickBooks tenant's second customer match is its inactive twin (the demo's Harbor View
+/// Apartments): a crash right after that match must not strand the customer inactive and its
+/// invoices refused. The next run matches it again, reactivates it, then links it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_matching_an_inactive_customer_still_reactivates_it() {
+    let seed = 11;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let world = World::start(seed).await;
+    populate(&world, seed, &mut rng).await;
+    let initial = Initial::take(&world);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let books = init(&world, dir.path()).await;
+    let crashed = sync_crashing_at(&books, "customer.matched", 2).await;
+    assert_eq!(
+        crashed,
+        Ok(()),
+        "the sync reaches the second customer match"
+    );
+    let mut stats = Stats::default();
+    let mut trace = vec!["sync, crash at customer.matched:2".to_owned()];
+    let report = sync_until_quiet(&world, &books, &mut stats, &mut trace)
+        .await
+        .unwrap_or_else(|v| panic!("{v}\n{}", trace.join("\n")));
+    let ledger = open_ledger(&books).await;
+    let quiet: Vec<(System, Explained)> = SYSTEMS
+        .into_iter()
+        .map(|s| (s, explained_of(&report, s)))
+        .collect();
+    let log = EditLog::default();
+    let violations = invariants::check(&world, &ledger, &initial, &log, &quiet).await;
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,32 +346,53 @@ async fn two_syncs_one_ledger_and_edits_during_a_sync() {
     let initial = Initial::take(&world);
     let dir = tempfile::tempdir().expect("temp dir");
     let books = init(&world, dir.path()).await;
-    // Latency makes each sync take seconds, so the two overlap whatever the machine.
+    // Another live process holds the lease (the test itself, alive by definition): the
+    // sync must refuse with exit 4 and write nothing, whatever the machine's speed.
+    let ledger = open_ledger(&books).await;
+    let alive = |_: u32| true;
+    let claim = LeaseClaim {
+        pid: std::process::id(),
+        host: "another-host",
+        run: None,
+        stale_after: std::time::Duration::from_secs(3_600),
+        is_alive: &alive,
+    };
+    let guard = ledger
+        .lease()
+        .acquire(&claim)
+        .await
+        .expect("the lease is free");
+    let busy = sync(&books).await;
+    assert_eq!(busy.code, Some(4), "{}", busy.stderr);
+    assert!(busy.stderr.contains("ledger busy"), "{}", busy.stderr);
+    assert!(
+        ledger
+            .links()
+            .list(&world.tenant(System::QuickBooks).tenant, None)
+            .await
+            .expect("links")
+            .is_empty(),
+        "a refused sync wrote nothing"
+    );
+    guard.release().await.expect("released");
+    ledger.close().await;
+    let first = sync(&books).await;
+    assert!(matches!(first.code, Some(0 | 3)), "{}", first.stderr);
+
+    // A person edits ServiceTitan while a sync runs: the edits start once the run row is in
+    // the ledger (an event, not a sleep); latency keeps the run going meanwhile. Wherever the
+    // edits land, one more sync settles everything.
     for base in &world.bases() {
         world
             .control(base, "faults", json!({ "seed": 1, "latency_ms": [15, 25] }))
             .await;
     }
-    let (a, b) = tokio::join!(sync(&books), async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        sync(&books).await
-    });
-    let mut codes = [a.code, b.code];
-    codes.sort_unstable();
-    assert_eq!(
-        codes,
-        [Some(0), Some(4)],
-        "one proceeds, the other exits 4:\n{}\n{}",
-        a.stderr,
-        b.stderr
-    );
-    let busy = if a.code == Some(4) { &a } else { &b };
-    assert!(busy.stderr.contains("ledger busy"), "{}", busy.stderr);
-
-    // A person edits ServiceTitan while a sync runs; one more sync settles everything.
     let mut log = EditLog::default();
+    let before = latest_run(&books).await;
     let (during, made) = tokio::join!(sync(&books), async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        while latest_run(&books).await == before {
+            tokio::task::yield_now().await;
+        }
         edits::servicetitan_edits(&world, &mut rng, &mut log).await
     });
     assert!(matches!(during.code, Some(0 | 3)), "{}", during.stderr);

@@ -13,6 +13,8 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+use ledgerbridge_emulator::demo_world::SHARED_CUSTOMERS;
+
 use crate::edits::{EditLog, new_payment, st_call};
 use crate::world::{SYSTEMS, World};
 
@@ -78,6 +80,7 @@ pub(crate) async fn populate(world: &World, seed: u64, rng: &mut ChaCha8Rng) {
             .await;
             assert!(status < 300, "customer refused: {status} {answer}");
         }
+        add_shared_customers(world, index, &tenant_id).await;
         world
             .control(
                 &base,
@@ -99,6 +102,45 @@ pub(crate) async fn populate(world: &World, seed: u64, rng: &mut ChaCha8Rng) {
                 new_payment(world, index, &state, invoice, rng, &mut scratch, &tenant_id).await;
             }
         }
+    }
+}
+
+/// The demo's customers that the books already hold (one of them inactive in QuickBooks),
+/// created in ServiceTitan with the same name, email, phone and address: the first sync
+/// matches and links them, and reactivates the inactive one before its invoices are written.
+async fn add_shared_customers(world: &World, index: usize, tenant_id: &str) {
+    let shared = SHARED_CUSTOMERS
+        .iter()
+        .filter(|c| c.tenant_id.to_string() == tenant_id && c.servicetitan_count == 1);
+    for c in shared {
+        let (street, city, state, zip) = c.address;
+        let address = json!({
+            "street": street, "city": city, "state": state, "zip": zip, "country": "USA",
+        });
+        let mut contacts = Vec::new();
+        if let Some(email) = c.email {
+            contacts.push(json!({ "type": "Email", "value": email }));
+        }
+        if let Some(phone) = c.phone {
+            contacts.push(json!({ "type": "Phone", "value": phone }));
+        }
+        let body = json!({
+            "name": c.name,
+            "type": "Commercial",
+            "address": address,
+            "contacts": contacts,
+            "locations": [{ "name": "Service address", "address": address }],
+        });
+        let (status, answer) = st_call(
+            world,
+            index,
+            reqwest::Method::POST,
+            "crm",
+            "customers",
+            body,
+        )
+        .await;
+        assert!(status < 300, "shared customer refused: {status} {answer}");
     }
 }
 

@@ -30,7 +30,8 @@ impl Checker<'_> {
             let export = format!("{prefix}:{id}");
             if self
                 .explained
-                .contains(&(EntityKind::Payment, export.clone()))
+                .get(&(EntityKind::Payment, export.clone()))
+                .is_some_and(|reason| super::expected_block(reason))
             {
                 continue;
             }
