@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::Checker;
 
 /// The reasons the scenario causes (each a fragment of the engine's wording).
-const CAUSED: [&str; 14] = [
+const CAUSED: [&str; 15] = [
     "but its customer or total differs: link it with `ledgerbridge links set`",
     "review it with `ledgerbridge links suggested`",
     "This document cannot be edited as it has a payment or credit note allocated to it",
@@ -36,6 +36,7 @@ const CAUSED: [&str; 14] = [
     "which is not linked to a ServiceTitan invoice; the whole payment waits",
     "the payment may already be recorded in ServiceTitan; record or link it by hand",
     "exceeds its open balance",
+    "Payment amount exceeds the amount outstanding on this document",
     "Payments can only be made against AUTHORISED documents (this one is PAID)",
     "resolve it with `ledgerbridge conflicts resolve",
     "refunds are recorded in Xero as a credit note and its refund",
