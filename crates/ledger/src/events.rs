@@ -262,15 +262,21 @@ impl<'a> Events<'a> {
             q.push(" AND record_id = ").push_bind(record.clone());
         }
         if let Some((system, id)) = &filter.target {
-            // Events from before the target columns existed named the books id in their
-            // detail only (`link.set`, `customer.match.*`).
+            // Decisions (`link.set`, `customer.matched`, ...) name the books id in their
+            // detail only; their system is the one the tenant is connected to (a tenant syncs
+            // to exactly one).
             q.push(" AND (target_id = ")
                 .push_bind(id.clone())
                 .push(" AND target_system = ")
                 .push_bind(system.as_str())
                 .push(" OR target_system IS NULL AND json_extract(detail, '$.target_id') = ")
                 .push_bind(id.clone())
-                .push(")");
+                .push(
+                    " AND EXISTS (SELECT 1 FROM connections c WHERE c.tenant = events.tenant \
+                     AND c.system = ",
+                )
+                .push_bind(system.as_str())
+                .push("))");
         }
         if let Some(since) = filter.since {
             q.push(" AND at >= ").push_bind(ts(since));
