@@ -19,5 +19,6 @@ pub(crate) mod runs;
 pub(crate) mod sandbox;
 pub(crate) mod serve;
 pub(crate) mod sync;
+pub(crate) mod sync_stop;
 pub(crate) mod targets;
 pub(crate) mod unmapped;

@@ -10,12 +10,14 @@ use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{LeaseClaim, LeaseGuard};
 use ledgerbridge_reconcile::{
-    Progress, SyncContext, SyncReport, SyncSettings, TenantRun, TenantSpec, finish_run, start_run,
-    sync_tenant,
+    AccountingTarget, Progress, RunStop, SyncContext, SyncReport, SyncSettings, TenantRun,
+    TenantSpec, end_run, start_run, sync_tenant,
 };
 use tokio::sync::Mutex;
 
+use super::sync_stop::{self, StopSignal};
 use crate::args::{GlobalArgs, OutputFormat, SyncArgs};
+use crate::config::TenantSettings;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 use crate::output::print_listing;
@@ -158,8 +160,77 @@ async fn open_conflicts(
     Ok(open)
 }
 
-pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
-    let ctx = Context::load(global)?;
+/// What the tenants' syncs did, and what stopped the run outside them (with the system whose
+/// connector could not be built, when that was the cause).
+#[derive(Default)]
+struct Tenants {
+    runs: Vec<TenantRun>,
+    failure: Option<(Option<(String, System)>, anyhow::Error)>,
+}
+
+/// Syncs `tenants` one by one; stops at the first error outside a tenant's sync (the key, a
+/// connector that cannot be built) and before the next tenant once a signal asked to stop.
+async fn sync_tenants(
+    ctx: &Context,
+    ledger: &ledgerbridge_ledger::Ledger,
+    run: ledgerbridge_ledger::RunId,
+    tenants: &[&TenantSettings],
+    settings: &SyncSettings,
+    stop: &StopSignal,
+) -> Tenants {
+    let mut out = Tenants::default();
+    // Read after the run row exists, so a missing or wrong key is a `failed` run on record.
+    let store: Arc<dyn CredentialStore> = match ctx.key() {
+        Ok(key) => Arc::new(ledger.credential_store(Some(key))),
+        Err(e) => {
+            out.failure = Some((None, e));
+            return out;
+        }
+    };
+    let spinner = Spinner::new();
+    for tenant in tenants {
+        if stop.received().is_some() {
+            break;
+        }
+        let id = &tenant.servicetitan_tenant;
+        let st = super::targets::servicetitan(ctx, ledger, store.as_ref(), id).await;
+        let st = match st {
+            Ok(st) => st,
+            Err(e) => {
+                out.failure = Some((Some((id.clone(), System::ServiceTitan)), e));
+                break;
+            }
+        };
+        let target = match super::targets::target(ctx, ledger, store.clone(), tenant).await {
+            Ok(target) => target,
+            Err(e) => {
+                let system = tenant.target.parse().ok().map(|s| (id.clone(), s));
+                out.failure = Some((system, e));
+                break;
+            }
+        };
+        let spec = TenantSpec {
+            tenant: id.clone(),
+            target: target.system(),
+            company: tenant.company.clone(),
+        };
+        let cx = SyncContext {
+            ledger,
+            run,
+            servicetitan: &st,
+            target: &target,
+            tenant: &spec,
+            settings,
+            progress: &spinner,
+        };
+        out.runs.push(sync_tenant(cx).await);
+    }
+    spinner.0.finish_and_clear();
+    out
+}
+
+/// The tenants this sync covers: `--tenant` and `--target` narrow the config's list.
+fn chosen<'a>(ctx: &'a Context, args: &SyncArgs) -> anyhow::Result<Vec<&'a TenantSettings>> {
     let target_filter: Option<System> = args
         .target
         .as_deref()
@@ -177,20 +248,29 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         })
         .filter(|t| target_filter.is_none_or(|s| s.as_str() == t.target))
         .collect();
-    let synced: Vec<String> = tenants
-        .iter()
-        .map(|t| t.servicetitan_tenant.clone())
-        .collect();
     if tenants.is_empty() {
         return Err(UsageError(
             "no [[tenants]] block matches; add one to the config or fix --tenant/--target".into(),
         )
         .into());
     }
+    for tenant in &tenants {
+        tenant.target.parse::<System>().map_err(UsageError)?;
+    }
+    Ok(tenants)
+}
+
+pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    let ctx = Context::load(global)?;
+    let tenants = chosen(&ctx, &args)?;
+    let synced: Vec<String> = tenants
+        .iter()
+        .map(|t| t.servicetitan_tenant.clone())
+        .collect();
     // Read before the lease and the run row, so a settings error leaves no half-started run.
     let settings = settings(&ctx, &args)?;
     let ledger = ctx.open_ledger().await?;
-    let store: Arc<dyn CredentialStore> = Arc::new(ledger.credential_store(Some(ctx.key()?)));
+    let stop = StopSignal::install().context("listening for SIGTERM/SIGINT")?;
     let host = host_name();
     let claim = LeaseClaim {
         pid: std::process::id(),
@@ -204,50 +284,28 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         tracing::warn!(?takeover, "took over a stale sync lease");
     }
     let run = start_run(&ledger, args.dry_run).await?;
-    lease.set_run(run).await?;
+    let mut done = match lease.set_run(run).await {
+        Ok(()) => Tenants::default(),
+        Err(e) => Tenants {
+            runs: Vec::new(),
+            failure: Some((None, e.into())),
+        },
+    };
     let lease = Arc::new(Mutex::new(lease));
     let heartbeat = keep_alive(lease.clone());
-    let spinner = Spinner::new();
-    let mut runs: Vec<TenantRun> = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
-    for tenant in tenants {
-        let built = async {
-            let st = super::targets::servicetitan(
-                &ctx,
-                &ledger,
-                store.as_ref(),
-                &tenant.servicetitan_tenant,
-            )
-            .await?;
-            let target = super::targets::target(&ctx, &ledger, store.clone(), tenant).await?;
-            anyhow::Ok((st, target))
-        }
-        .await;
-        let (st, target) = match built {
-            Ok(pair) => pair,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        let spec = TenantSpec {
-            tenant: tenant.servicetitan_tenant.clone(),
-            target: tenant.target.parse().map_err(UsageError)?,
-            company: tenant.company.clone(),
-        };
-        let cx = SyncContext {
-            ledger: &ledger,
-            run,
-            servicetitan: &st,
-            target: &target,
-            tenant: &spec,
-            settings: &settings,
-            progress: &spinner,
-        };
-        runs.push(sync_tenant(cx).await);
+    if done.failure.is_none() {
+        done = sync_tenants(&ctx, &ledger, run, &tenants, &settings, &stop).await;
     }
-    spinner.0.finish_and_clear();
     heartbeat.abort();
+    // Wait for the aborted task to drop its handle on the lease, so it can be released.
+    let _ = heartbeat.await;
+    let Tenants { runs, failure } = done;
+    sync_stop::mark_refused(&ledger, &runs).await;
+    if let Some((Some((tenant, system)), e)) = &failure
+        && let Some(reason) = sync_stop::refused(e)
+    {
+        sync_stop::mark_broken(&ledger, tenant, *system, &reason).await;
+    }
     let reconnect = runs
         .iter()
         .filter_map(|r| r.error.as_ref())
@@ -258,7 +316,12 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         .filter_map(|r| r.error.as_ref())
         .map(ToString::to_string)
         .next();
-    let report = finish_run(&ledger, run, args.dry_run, runs).await?;
+    let end = match (stop.received(), &failure) {
+        (Some(signal), _) => Some(RunStop::Interrupted(signal.to_owned())),
+        (None, Some((_, e))) => Some(RunStop::Failed(format!("{e:#}"))),
+        (None, None) => None,
+    };
+    let report = end_run(&ledger, run, args.dry_run, runs, end.as_ref()).await?;
     if let Ok(lease) = Arc::try_unwrap(lease) {
         lease
             .into_inner()
@@ -269,11 +332,18 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     print_report(&report, args.format)?;
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
+    if let (Some(exit), Some(signal)) = (stop.exit(), stop.received()) {
+        eprintln!(
+            "interrupted by {signal}: run {run} recorded as interrupted; the next sync resumes \
+             where it stopped"
+        );
+        return Ok(exit);
+    }
     if let Some(message) = reconnect {
         eprintln!("error: {message}");
         return Ok(Exit::ReconnectNeeded);
     }
-    if let Some(e) = failure {
+    if let Some((_, e)) = failure {
         return Err(e);
     }
     if let Some(message) = stopped {
