@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run(..) -> anyhow::Result<Exit>`.
 
+pub(crate) mod audit;
 pub(crate) mod conflicts;
 pub(crate) mod conflicts_resolve;
 pub(crate) mod connect;
