@@ -260,7 +260,19 @@ fn chosen<'a>(ctx: &'a Context, args: &SyncArgs) -> anyhow::Result<Vec<&'a Tenan
     Ok(tenants)
 }
 
+/// `ledgerbridge sync`: SIGTERM/SIGINT stop it cleanly (see [`StopSignal`]).
 pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    let stop = StopSignal::install().context("listening for SIGTERM/SIGINT")?;
+    sync(global, args, &stop).await
+}
+
+/// A sync inside another command (`demo`), which keeps its own Ctrl-C handling: once a
+/// process listens for a signal, the signal no longer ends it, so only `sync` listens.
+pub(crate) async fn run_unsignalled(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    sync(global, args, &StopSignal::default()).await
+}
+
+async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow::Result<Exit> {
     let ctx = Context::load(global)?;
     let tenants = chosen(&ctx, &args)?;
     let synced: Vec<String> = tenants
@@ -270,7 +282,6 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     // Read before the lease and the run row, so a settings error leaves no half-started run.
     let settings = settings(&ctx, &args)?;
     let ledger = ctx.open_ledger().await?;
-    let stop = StopSignal::install().context("listening for SIGTERM/SIGINT")?;
     let host = host_name();
     let claim = LeaseClaim {
         pid: std::process::id(),
@@ -294,34 +305,14 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     let lease = Arc::new(Mutex::new(lease));
     let heartbeat = keep_alive(lease.clone());
     if done.failure.is_none() {
-        done = sync_tenants(&ctx, &ledger, run, &tenants, &settings, &stop).await;
+        done = sync_tenants(&ctx, &ledger, run, &tenants, &settings, stop).await;
     }
     heartbeat.abort();
     // Wait for the aborted task to drop its handle on the lease, so it can be released.
     let _ = heartbeat.await;
+    let ending = ending(&ledger, &done, stop).await;
     let Tenants { runs, failure } = done;
-    sync_stop::mark_refused(&ledger, &runs).await;
-    if let Some((Some((tenant, system)), e)) = &failure
-        && let Some(reason) = sync_stop::refused(e)
-    {
-        sync_stop::mark_broken(&ledger, tenant, *system, &reason).await;
-    }
-    let reconnect = runs
-        .iter()
-        .filter_map(|r| r.error.as_ref())
-        .find(|e| e.needs_reconnect())
-        .map(ToString::to_string);
-    let stopped = runs
-        .iter()
-        .filter_map(|r| r.error.as_ref())
-        .map(ToString::to_string)
-        .next();
-    let end = match (stop.received(), &failure) {
-        (Some(signal), _) => Some(RunStop::Interrupted(signal.to_owned())),
-        (None, Some((_, e))) => Some(RunStop::Failed(format!("{e:#}"))),
-        (None, None) => None,
-    };
-    let report = end_run(&ledger, run, args.dry_run, runs, end.as_ref()).await?;
+    let report = end_run(&ledger, run, args.dry_run, runs, ending.end.as_ref()).await?;
     if let Ok(lease) = Arc::try_unwrap(lease) {
         lease
             .into_inner()
@@ -332,6 +323,51 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     print_report(&report, args.format)?;
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
+    let conflicts = report.has_conflicts() || open > 0;
+    exit_after(stop, run, ending, failure.map(|(_, e)| e), conflicts)
+}
+
+/// How a run ended, read from what its tenants did and whether a signal came.
+struct Ending {
+    end: Option<RunStop>,
+    /// A tenant's refusal that needs a reconnect (exit 5).
+    reconnect: Option<String>,
+    /// The first error that stopped a tenant (exit 1).
+    stopped: Option<String>,
+}
+
+/// Marks the connections whose tokens were refused broken, and says how the run ended.
+async fn ending(ledger: &ledgerbridge_ledger::Ledger, done: &Tenants, stop: &StopSignal) -> Ending {
+    sync_stop::mark_refused(ledger, &done.runs).await;
+    if let Some((Some((tenant, system)), e)) = &done.failure
+        && let Some(reason) = sync_stop::refused(e)
+    {
+        sync_stop::mark_broken(ledger, tenant, *system, &reason).await;
+    }
+    let errors = || done.runs.iter().filter_map(|r| r.error.as_ref());
+    let end = match (stop.received(), &done.failure) {
+        (Some(signal), _) => Some(RunStop::Interrupted(signal.to_owned())),
+        (None, Some((_, e))) => Some(RunStop::Failed(format!("{e:#}"))),
+        (None, None) => None,
+    };
+    Ending {
+        end,
+        reconnect: errors()
+            .find(|e| e.needs_reconnect())
+            .map(ToString::to_string),
+        stopped: errors().map(ToString::to_string).next(),
+    }
+}
+
+/// The exit code, in order: a signal (143/130), a reconnect (5), an error outside the tenants
+/// (1, with its message), a tenant stopped early (1), conflicts waiting (3), else 0.
+fn exit_after(
+    stop: &StopSignal,
+    run: ledgerbridge_ledger::RunId,
+    ending: Ending,
+    failure: Option<anyhow::Error>,
+    conflicts: bool,
+) -> anyhow::Result<Exit> {
     if let (Some(exit), Some(signal)) = (stop.exit(), stop.received()) {
         eprintln!(
             "interrupted by {signal}: run {run} recorded as interrupted; the next sync resumes \
@@ -339,18 +375,18 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         );
         return Ok(exit);
     }
-    if let Some(message) = reconnect {
+    if let Some(message) = ending.reconnect {
         eprintln!("error: {message}");
         return Ok(Exit::ReconnectNeeded);
     }
-    if let Some((_, e)) = failure {
+    if let Some(e) = failure {
         return Err(e);
     }
-    if let Some(message) = stopped {
+    if let Some(message) = ending.stopped {
         eprintln!("error: the run stopped early: {message}");
         return Ok(Exit::Error);
     }
-    Ok(if report.has_conflicts() || open > 0 {
+    Ok(if conflicts {
         Exit::ConflictsPending
     } else {
         Exit::Ok
