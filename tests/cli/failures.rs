@@ -43,6 +43,12 @@ async fn a_sync_without_a_usable_key_is_a_failed_run_and_doctor_says_broken() {
             "{case}: {run}"
         );
 
+        let table = books.run(&["runs", "list"], 0).await;
+        assert!(
+            String::from_utf8_lossy(&table.stdout).contains("error:"),
+            "{case}"
+        );
+
         let doctor = books.doctor(1).await;
         for connection in doctor.as_array().unwrap() {
             assert_eq!(connection["status"], "broken", "{case}: {connection}");
