@@ -90,6 +90,13 @@ async fn sigterm_stops_the_sync_records_it_interrupted_and_the_next_sync_converg
     assert_eq!(run["status"], "interrupted", "{run}");
     assert_eq!(run["counts"]["interrupted"], "SIGTERM", "{run}");
     let interrupted = run["id"].clone();
+    let location = LedgerLocation::File(books.books.join("ledgerbridge.db"));
+    let ledger = Ledger::open(location, LedgerOptions::default())
+        .await
+        .unwrap();
+    let lease = ledger.lease().current().await.unwrap();
+    assert!(lease.is_none(), "the lease was not released: {lease:?}");
+    ledger.close().await;
 
     // The lease was released: the next sync starts without taking a stale one over, settles
     // what the interrupted run left in flight, and finishes the work.
