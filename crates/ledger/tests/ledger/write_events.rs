@@ -243,3 +243,34 @@ async fn checking_a_connection_decrypts_each_secret_with_the_key(pool: SqlitePoo
         Err(CredentialError::MissingKey)
     ));
 }
+
+#[sqlx::test(migrator = "ledgerbridge_ledger::MIGRATOR")]
+async fn a_books_id_finds_decisions_only_of_tenants_connected_to_that_system(pool: SqlitePool) {
+    let ledger = ledger(pool);
+    let new = NewConnection {
+        system: System::QuickBooks,
+        tenant: "t1".into(),
+        company: "realm-1".into(),
+        environment: Environment::Sandbox,
+    };
+    ledger.connections().register(&new).await.unwrap();
+    // A decision names the books id in its detail only.
+    let link = ledgerbridge_ledger::NewEvent::new("link.set")
+        .tenant("t1")
+        .record(EntityKind::Invoice, "4521")
+        .detail(serde_json::json!({"target_id": "130"}));
+    ledger.events().append(&link).await.unwrap();
+    let find = |system: System| EventFilter {
+        target: Some((system, "130".into())),
+        ..EventFilter::default()
+    };
+    let qbo = ledger
+        .events()
+        .list(&find(System::QuickBooks))
+        .await
+        .unwrap();
+    assert_eq!(qbo.len(), 1);
+    assert_eq!(qbo[0].kind, "link.set");
+    let xero = ledger.events().list(&find(System::Xero)).await.unwrap();
+    assert!(xero.is_empty(), "{xero:?}");
+}
