@@ -86,19 +86,20 @@ fn cells(row: &Row) -> Vec<String> {
     ]
 }
 
-/// Why `connection`'s credentials cannot be read, if they cannot.
+/// Why `connection`'s credentials cannot be used, if they cannot, and whether the key is
+/// the cause (exit 1) rather than the connection (nothing stored: reconnect, exit 5).
 async fn unreadable(
     store: &Result<LedgerCredentialStore, String>,
     connection: &Connection,
-) -> Option<String> {
+) -> Option<(String, bool)> {
     let store = match store {
         Ok(store) => store,
-        Err(why) => return Some(why.clone()),
+        Err(why) => return Some((why.clone(), true)),
     };
     match store.check_connection(&connection.id.to_string()).await {
-        Ok(0) => Some("no credentials stored: reconnect".to_owned()),
+        Ok(0) => Some(("no credentials stored: reconnect".to_owned(), false)),
         Ok(_) => None,
-        Err(e) => Some(format!("credentials unreadable: {e}")),
+        Err(e) => Some((format!("credentials unreadable: {e}"), true)),
     }
 }
 
@@ -124,8 +125,8 @@ pub(crate) async fn run(global: &GlobalArgs, format: OutputFormat) -> anyhow::Re
             }
             _ => None,
         };
-        if let Some(why) = unreadable(&store, &connection).await {
-            key_problem |= !why.starts_with("no credentials");
+        if let Some((why, key)) = unreadable(&store, &connection).await {
+            key_problem |= key;
             connection.status = ConnectionStatus::Broken;
             connection.status_reason = Some(why);
         }
