@@ -1,16 +1,20 @@
 //! End-to-end tests of the real `ledgerbridge` binary (one test binary, several modules).
 
+mod audit;
 mod conflicts;
 mod conflicts_apply;
 mod conflicts_refusals;
 mod connect;
 mod demo;
+mod failures;
 mod helpers;
 mod init_and_runs;
 mod init_sandbox;
+mod interrupt;
 mod mappings;
 mod report;
 mod sandbox_serve;
+mod sandboxed;
 mod serve;
 mod sync;
 mod sync_conflicts;

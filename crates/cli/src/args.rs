@@ -66,6 +66,8 @@ pub(crate) enum Command {
     Runs(RunsCommand),
     /// Sync ServiceTitan into QuickBooks or Xero through the outbox.
     Sync(SyncArgs),
+    /// The append-only audit trail: one event per remote write, and every decision recorded.
+    Audit(crate::commands::audit::AuditArgs),
     /// The reconciliation report of a period: every invoice matched, mismatched, missing,
     /// blocked or in conflict, both sides' totals and the variance explained record by record.
     Report(ReportArgs),

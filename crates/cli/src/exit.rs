@@ -15,6 +15,10 @@ pub(crate) enum Exit {
     LedgerBusy = 4,
     /// A connection's tokens are expired or revoked; the message names the `connect` command.
     ReconnectNeeded = 5,
+    /// `sync` stopped by SIGINT (128 + 2): the run is recorded `interrupted`.
+    Interrupted = 130,
+    /// `sync` stopped by SIGTERM (128 + 15): the run is recorded `interrupted`.
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {

@@ -30,3 +30,38 @@ pub(crate) fn print_listing<T: Serialize>(
     }
     Ok(())
 }
+
+/// Output of a listing that may also be exported as CSV (`audit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub(crate) enum ListingFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// The column names of a listing and how to fill them from a row.
+pub(crate) type Columns<'a, T> = (&'a [&'a str], &'a dyn Fn(&T) -> Vec<String>);
+
+/// Prints `rows` as pretty JSON, a table, or CSV with `header` as its first line (`csv_cells`
+/// gives every column, where the table may leave long ones out).
+pub(crate) fn print_rows<T: Serialize>(
+    format: ListingFormat,
+    rows: &[T],
+    (header, cells): Columns<'_, T>,
+    (csv_header, csv_cells): Columns<'_, T>,
+) -> anyhow::Result<()> {
+    match format {
+        ListingFormat::Json => print_listing(OutputFormat::Json, rows, header, cells),
+        ListingFormat::Table => print_listing(OutputFormat::Table, rows, header, cells),
+        ListingFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+            writer.write_record(csv_header)?;
+            for row in rows {
+                writer.write_record(csv_cells(row))?;
+            }
+            writer.flush()?;
+            Ok(())
+        }
+    }
+}

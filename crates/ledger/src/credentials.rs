@@ -186,6 +186,33 @@ impl LedgerCredentialStore {
         tx.commit().await.map_err(sql)
     }
 
+    /// Decrypts every stored secret of `connection` (and drops it at once), returning how many
+    /// there are: what `doctor` uses to tell a connection it cannot read from a usable one.
+    /// Fails with [`CredentialError::MissingKey`] without a key and
+    /// [`CredentialError::WrongKey`] when a secret does not open with it.
+    pub async fn check_connection(&self, connection: &str) -> Result<usize, CredentialError> {
+        let key = self.key()?;
+        let sealed: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT sealed FROM credentials WHERE connection_id = ?")
+                .bind(connection)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(sql)?;
+        for secret in &sealed {
+            let plain = key.open(secret, connection.as_bytes()).ok_or_else(|| {
+                CredentialError::WrongKey {
+                    connection: connection.to_owned(),
+                }
+            })?;
+            if std::str::from_utf8(&plain).is_err() {
+                return Err(CredentialError::WrongKey {
+                    connection: connection.to_owned(),
+                });
+            }
+        }
+        Ok(sealed.len())
+    }
+
     async fn load_secret(
         &self,
         connection: &str,

@@ -5,14 +5,19 @@
 //! (`lease.takeover`, `conflict.resolved`, `connection.broken`, `mappings.changed`, ...);
 //! callers append theirs with [`Events::append`]. Details carry ids, field paths and counts,
 //! never customer names, emails, addresses or secrets.
+//!
+//! Every remote write is in the trail exactly once per outcome, appended by the outbox in the
+//! transaction that records it (see `crate::outbox`): no caller can forget it. Such an event
+//! names the operation, the ServiceTitan record (`record_id`) and the accounting record
+//! (`target_system`, `target_company`, `target_id`).
 
 use chrono::{DateTime, Utc};
-use ledgerbridge_core::EntityKind;
+use ledgerbridge_core::{EntityKind, System};
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::db::{Db, parse_col, parse_json, parse_ts, to_json, ts};
-use crate::{EventId, LedgerError, RunId};
+use crate::{EventId, LedgerError, OperationId, RunId};
 
 /// An event to append.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +32,14 @@ pub struct NewEvent {
     pub entity: Option<EntityKind>,
     /// The record's id (ServiceTitan or remote).
     pub record_id: Option<String>,
+    /// The accounting system of the record written (remote writes).
+    pub target_system: Option<System>,
+    /// Its company (QBO realm id, Xero tenant id).
+    pub target_company: Option<String>,
+    /// The record's id in the accounting system.
+    pub target_id: Option<String>,
+    /// The outbox operation that carried the write.
+    pub operation: Option<OperationId>,
     /// Ids, paths and counts; never PII or secrets.
     pub detail: serde_json::Value,
 }
@@ -40,6 +53,10 @@ impl NewEvent {
             tenant: None,
             entity: None,
             record_id: None,
+            target_system: None,
+            target_company: None,
+            target_id: None,
+            operation: None,
             detail: serde_json::json!({}),
         }
     }
@@ -60,6 +77,20 @@ impl NewEvent {
     pub fn record(mut self, entity: EntityKind, id: &str) -> Self {
         self.entity = Some(entity);
         self.record_id = Some(id.to_owned());
+        self
+    }
+
+    /// Sets the accounting record: system, company and (when known) its id there.
+    pub fn target(mut self, system: System, company: &str, id: Option<&str>) -> Self {
+        self.target_system = Some(system);
+        self.target_company = Some(company.to_owned());
+        self.target_id = id.map(str::to_owned);
+        self
+    }
+
+    /// Sets the outbox operation.
+    pub fn operation(mut self, id: OperationId) -> Self {
+        self.operation = Some(id);
         self
     }
 
@@ -87,6 +118,14 @@ pub struct Event {
     pub entity: Option<EntityKind>,
     /// The record's id.
     pub record_id: Option<String>,
+    /// The accounting system of the record written.
+    pub target_system: Option<System>,
+    /// Its company.
+    pub target_company: Option<String>,
+    /// The record's id in the accounting system.
+    pub target_id: Option<String>,
+    /// The outbox operation that carried the write.
+    pub operation: Option<OperationId>,
     /// Ids, paths and counts.
     pub detail: serde_json::Value,
 }
@@ -100,6 +139,10 @@ struct Row {
     tenant: Option<String>,
     entity: Option<String>,
     record_id: Option<String>,
+    target_system: Option<String>,
+    target_company: Option<String>,
+    target_id: Option<String>,
+    operation_id: Option<String>,
     detail: String,
 }
 
@@ -118,6 +161,18 @@ impl TryFrom<Row> for Event {
                 .map(|e| parse_col("event entity", e))
                 .transpose()?,
             record_id: row.record_id,
+            target_system: row
+                .target_system
+                .as_deref()
+                .map(|s| parse_col("event target_system", s))
+                .transpose()?,
+            target_company: row.target_company,
+            target_id: row.target_id,
+            operation: row
+                .operation_id
+                .as_deref()
+                .map(|o| parse_col("event operation_id", o))
+                .transpose()?,
             detail: parse_json("event detail", &row.detail)?,
         })
     }
@@ -132,6 +187,12 @@ pub struct EventFilter {
     pub run: Option<RunId>,
     /// Only this tenant.
     pub tenant: Option<String>,
+    /// Only events of this ServiceTitan record id (any entity).
+    pub record: Option<String>,
+    /// Only events of this accounting record: (system, id there).
+    pub target: Option<(System, String)>,
+    /// Only events appended at or after this time.
+    pub since: Option<DateTime<Utc>>,
     /// Only events after this id (for following the trail).
     pub after: Option<EventId>,
     /// At most this many (default 100).
@@ -144,8 +205,9 @@ pub(crate) async fn append_event(
     event: &NewEvent,
 ) -> Result<EventId, LedgerError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (at, kind, run_id, tenant, entity, record_id, detail) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO events (at, kind, run_id, tenant, entity, record_id, target_system, \
+         target_company, target_id, operation_id, detail) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(at)
     .bind(&event.kind)
@@ -153,6 +215,10 @@ pub(crate) async fn append_event(
     .bind(&event.tenant)
     .bind(event.entity.map(EntityKind::as_str))
     .bind(&event.record_id)
+    .bind(event.target_system.map(System::as_str))
+    .bind(&event.target_company)
+    .bind(&event.target_id)
+    .bind(event.operation.map(|o| o.to_string()))
     .bind(to_json("event detail", &event.detail)?)
     .fetch_one(conn)
     .await
@@ -180,7 +246,8 @@ impl<'a> Events<'a> {
     /// Events matching `filter`, oldest first.
     pub async fn list(&mut self, filter: &EventFilter) -> Result<Vec<Event>, LedgerError> {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, at, kind, run_id, tenant, entity, record_id, detail FROM events WHERE 1 = 1",
+            "SELECT id, at, kind, run_id, tenant, entity, record_id, target_system, \
+             target_company, target_id, operation_id, detail FROM events WHERE 1 = 1",
         );
         if let Some(kind) = &filter.kind {
             q.push(" AND kind = ").push_bind(kind.clone());
@@ -190,6 +257,29 @@ impl<'a> Events<'a> {
         }
         if let Some(tenant) = &filter.tenant {
             q.push(" AND tenant = ").push_bind(tenant.clone());
+        }
+        if let Some(record) = &filter.record {
+            q.push(" AND record_id = ").push_bind(record.clone());
+        }
+        if let Some((system, id)) = &filter.target {
+            // Decisions (`link.set`, `customer.matched`, ...) name the books id in their
+            // detail only; their system is the one the tenant is connected to (a tenant syncs
+            // to exactly one).
+            q.push(" AND (target_id = ")
+                .push_bind(id.clone())
+                .push(" AND target_system = ")
+                .push_bind(system.as_str())
+                .push(" OR target_system IS NULL AND json_extract(detail, '$.target_id') = ")
+                .push_bind(id.clone())
+                .push(
+                    " AND EXISTS (SELECT 1 FROM connections c WHERE c.tenant = events.tenant \
+                     AND c.system = ",
+                )
+                .push_bind(system.as_str())
+                .push("))");
+        }
+        if let Some(since) = filter.since {
+            q.push(" AND at >= ").push_bind(ts(since));
         }
         if let Some(after) = filter.after {
             q.push(" AND id > ").push_bind(after.0);

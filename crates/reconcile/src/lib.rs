@@ -73,7 +73,8 @@ pub mod two_way;
 pub mod unmapped;
 
 pub use engine::{
-    NoProgress, Progress, SyncContext, TenantRun, finish_run, start_run, sync_tenant,
+    NoProgress, Progress, RunStop, SyncContext, TenantRun, end_run, finish_run, start_run,
+    sync_tenant,
 };
 pub use error::SyncError;
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};

@@ -98,7 +98,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<E
         ..global.clone()
     };
     println!("\nSyncing both demo tenants (ServiceTitan -> QuickBooks, ServiceTitan -> Xero)…");
-    let first = super::sync::run(&demo_global, sync_all()).await?;
+    let first = super::sync::run_unsignalled(&demo_global, sync_all()).await?;
     let exit = if scenario == Scenario::Demo && first != Exit::Error {
         second_act(&demo_global, &sandbox).await?
     } else {
@@ -174,7 +174,7 @@ async fn second_act(global: &GlobalArgs, sandbox: &Sandbox) -> anyhow::Result<Ex
     }
     ledger.close().await;
     println!("\nSyncing both tenants again…");
-    let exit = super::sync::run(global, sync_all()).await?;
+    let exit = super::sync::run_unsignalled(global, sync_all()).await?;
     let ledger = ctx.open_ledger().await?;
     demo_summary::print(&ledger, &edits, &clients, &apis).await?;
     ledger.close().await;

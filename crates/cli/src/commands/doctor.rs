@@ -1,11 +1,17 @@
 //! `ledgerbridge doctor`: every connection with its environment, company, status, last success
 //! and, for OAuth connections, its token dates (never a token), so an integrator sees at a
 //! glance what needs a reconnect and when.
+//!
+//! Each connection's stored credentials are decrypted with the key (and dropped): one that
+//! cannot be read (the key is missing, not a key, or not this ledger's key) is shown `broken`
+//! with why. Exit codes: 1 when any credential cannot be read (fix the key: reconnecting
+//! would not help), else 5 when a connection is broken (its tokens were refused: run the
+//! `connect` command), else 0.
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_connector::oauth::TokenStatus;
 use ledgerbridge_core::System;
-use ledgerbridge_ledger::Connection;
+use ledgerbridge_ledger::{Connection, ConnectionStatus, LedgerCredentialStore};
 use serde::Serialize;
 
 use crate::args::{GlobalArgs, OutputFormat};
@@ -80,16 +86,37 @@ fn cells(row: &Row) -> Vec<String> {
     ]
 }
 
+/// Why `connection`'s credentials cannot be used, if they cannot, and whether the key is
+/// the cause (exit 1) rather than the connection (nothing stored: reconnect, exit 5).
+async fn unreadable(
+    store: &Result<LedgerCredentialStore, String>,
+    connection: &Connection,
+) -> Option<(String, bool)> {
+    let store = match store {
+        Ok(store) => store,
+        Err(why) => return Some((why.clone(), true)),
+    };
+    match store.check_connection(&connection.id.to_string()).await {
+        Ok(0) => Some(("no credentials stored: reconnect".to_owned(), false)),
+        Ok(_) => None,
+        Err(e) => Some((format!("credentials unreadable: {e}"), true)),
+    }
+}
+
 pub(crate) async fn run(global: &GlobalArgs, format: OutputFormat) -> anyhow::Result<Exit> {
     let ctx = Context::load(global)?;
     let ledger = ctx.open_ledger().await?;
-    // Without the key the connections are still listed; only their token dates are unknown.
-    let store = ctx.key().ok().map(|key| ledger.credential_store(Some(key)));
+    // Without a usable key the connections are still listed, each shown broken with why.
+    let store = ctx
+        .key()
+        .map(|key| ledger.credential_store(Some(key)))
+        .map_err(|e| format!("the ledger key is unusable: {e:#}"));
     let now = Utc::now();
     let mut rows = Vec::new();
-    for connection in ledger.connections().list().await? {
+    let (mut key_problem, mut broken) = (false, false);
+    for mut connection in ledger.connections().list().await? {
         let tokens = match (&store, connection.system) {
-            (Some(store), System::QuickBooks | System::Xero) => {
+            (Ok(store), System::QuickBooks | System::Xero) => {
                 TokenStatus::load(store, &connection.id.to_string())
                     .await
                     .ok()
@@ -98,6 +125,12 @@ pub(crate) async fn run(global: &GlobalArgs, format: OutputFormat) -> anyhow::Re
             }
             _ => None,
         };
+        if let Some((why, key)) = unreadable(&store, &connection).await {
+            key_problem |= key;
+            connection.status = ConnectionStatus::Broken;
+            connection.status_reason = Some(why);
+        }
+        broken |= connection.status == ConnectionStatus::Broken;
         rows.push(Row { connection, tokens });
     }
     let header = [
@@ -111,5 +144,11 @@ pub(crate) async fn run(global: &GlobalArgs, format: OutputFormat) -> anyhow::Re
     ];
     print_listing(format, &rows, &header, cells)?;
     ledger.close().await;
-    Ok(Exit::Ok)
+    Ok(if key_problem {
+        Exit::Error
+    } else if broken {
+        Exit::ReconnectNeeded
+    } else {
+        Exit::Ok
+    })
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run(..) -> anyhow::Result<Exit>`.
 
+pub(crate) mod audit;
 pub(crate) mod conflicts;
 pub(crate) mod conflicts_resolve;
 pub(crate) mod connect;
@@ -19,5 +20,6 @@ pub(crate) mod runs;
 pub(crate) mod sandbox;
 pub(crate) mod serve;
 pub(crate) mod sync;
+pub(crate) mod sync_stop;
 pub(crate) mod targets;
 pub(crate) mod unmapped;

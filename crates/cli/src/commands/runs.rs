@@ -23,17 +23,24 @@ fn cells(run: &Run) -> Vec<String> {
     ]
 }
 
-/// `created 3, updated 1, …` from the run's totals, skipping zeros.
+/// `created 3, updated 1, …` from the run's totals, skipping zeros, then why it stopped
+/// (`error: …` of a failed run, `interrupted by SIGTERM`).
 fn totals(counts: &serde_json::Value) -> String {
-    let Some(totals) = counts.get("totals").and_then(|t| t.as_object()) else {
-        return String::new();
-    };
-    totals
-        .iter()
+    let mut parts: Vec<String> = counts
+        .get("totals")
+        .and_then(|t| t.as_object())
+        .into_iter()
+        .flatten()
         .filter(|(_, v)| v.as_u64().is_some_and(|n| n > 0))
         .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    if let Some(error) = counts.get("error").and_then(|e| e.as_str()) {
+        parts.push(format!("error: {error}"));
+    }
+    if let Some(signal) = counts.get("interrupted").and_then(|s| s.as_str()) {
+        parts.push(format!("interrupted by {signal}"));
+    }
+    parts.join(", ")
 }
 
 pub(crate) async fn run(global: &GlobalArgs, command: RunsCommand) -> anyhow::Result<Exit> {

@@ -10,12 +10,14 @@ use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{LeaseClaim, LeaseGuard};
 use ledgerbridge_reconcile::{
-    Progress, SyncContext, SyncReport, SyncSettings, TenantRun, TenantSpec, finish_run, start_run,
-    sync_tenant,
+    AccountingTarget, Progress, RunStop, SyncContext, SyncReport, SyncSettings, TenantRun,
+    TenantSpec, end_run, start_run, sync_tenant,
 };
 use tokio::sync::Mutex;
 
+use super::sync_stop::{self, StopSignal};
 use crate::args::{GlobalArgs, OutputFormat, SyncArgs};
+use crate::config::TenantSettings;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 use crate::output::print_listing;
@@ -158,8 +160,77 @@ async fn open_conflicts(
     Ok(open)
 }
 
-pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
-    let ctx = Context::load(global)?;
+/// What the tenants' syncs did, and what stopped the run outside them (with the system whose
+/// connector could not be built, when that was the cause).
+#[derive(Default)]
+struct Tenants {
+    runs: Vec<TenantRun>,
+    failure: Option<(Option<(String, System)>, anyhow::Error)>,
+}
+
+/// Syncs `tenants` one by one; stops at the first error outside a tenant's sync (the key, a
+/// connector that cannot be built) and before the next tenant once a signal asked to stop.
+async fn sync_tenants(
+    ctx: &Context,
+    ledger: &ledgerbridge_ledger::Ledger,
+    run: ledgerbridge_ledger::RunId,
+    tenants: &[&TenantSettings],
+    settings: &SyncSettings,
+    stop: &StopSignal,
+) -> Tenants {
+    let mut out = Tenants::default();
+    // Read after the run row exists, so a missing or wrong key is a `failed` run on record.
+    let store: Arc<dyn CredentialStore> = match ctx.key() {
+        Ok(key) => Arc::new(ledger.credential_store(Some(key))),
+        Err(e) => {
+            out.failure = Some((None, e));
+            return out;
+        }
+    };
+    let spinner = Spinner::new();
+    for tenant in tenants {
+        if stop.received().is_some() {
+            break;
+        }
+        let id = &tenant.servicetitan_tenant;
+        let st = super::targets::servicetitan(ctx, ledger, store.as_ref(), id).await;
+        let st = match st {
+            Ok(st) => st,
+            Err(e) => {
+                out.failure = Some((Some((id.clone(), System::ServiceTitan)), e));
+                break;
+            }
+        };
+        let target = match super::targets::target(ctx, ledger, store.clone(), tenant).await {
+            Ok(target) => target,
+            Err(e) => {
+                let system = tenant.target.parse().ok().map(|s| (id.clone(), s));
+                out.failure = Some((system, e));
+                break;
+            }
+        };
+        let spec = TenantSpec {
+            tenant: id.clone(),
+            target: target.system(),
+            company: tenant.company.clone(),
+        };
+        let cx = SyncContext {
+            ledger,
+            run,
+            servicetitan: &st,
+            target: &target,
+            tenant: &spec,
+            settings,
+            progress: &spinner,
+        };
+        out.runs.push(sync_tenant(cx).await);
+    }
+    spinner.0.finish_and_clear();
+    out
+}
+
+/// The tenants this sync covers: `--tenant` and `--target` narrow the config's list.
+fn chosen<'a>(ctx: &'a Context, args: &SyncArgs) -> anyhow::Result<Vec<&'a TenantSettings>> {
     let target_filter: Option<System> = args
         .target
         .as_deref()
@@ -177,20 +248,40 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         })
         .filter(|t| target_filter.is_none_or(|s| s.as_str() == t.target))
         .collect();
-    let synced: Vec<String> = tenants
-        .iter()
-        .map(|t| t.servicetitan_tenant.clone())
-        .collect();
     if tenants.is_empty() {
         return Err(UsageError(
             "no [[tenants]] block matches; add one to the config or fix --tenant/--target".into(),
         )
         .into());
     }
+    for tenant in &tenants {
+        tenant.target.parse::<System>().map_err(UsageError)?;
+    }
+    Ok(tenants)
+}
+
+/// `ledgerbridge sync`: SIGTERM/SIGINT stop it cleanly (see [`StopSignal`]).
+pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    let stop = StopSignal::install().context("listening for SIGTERM/SIGINT")?;
+    sync(global, args, &stop).await
+}
+
+/// A sync inside another command (`demo`), which keeps its own Ctrl-C handling: once a
+/// process listens for a signal, the signal no longer ends it, so only `sync` listens.
+pub(crate) async fn run_unsignalled(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
+    sync(global, args, &StopSignal::default()).await
+}
+
+async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow::Result<Exit> {
+    let ctx = Context::load(global)?;
+    let tenants = chosen(&ctx, &args)?;
+    let synced: Vec<String> = tenants
+        .iter()
+        .map(|t| t.servicetitan_tenant.clone())
+        .collect();
     // Read before the lease and the run row, so a settings error leaves no half-started run.
     let settings = settings(&ctx, &args)?;
     let ledger = ctx.open_ledger().await?;
-    let store: Arc<dyn CredentialStore> = Arc::new(ledger.credential_store(Some(ctx.key()?)));
     let host = host_name();
     let claim = LeaseClaim {
         pid: std::process::id(),
@@ -204,61 +295,24 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
         tracing::warn!(?takeover, "took over a stale sync lease");
     }
     let run = start_run(&ledger, args.dry_run).await?;
-    lease.set_run(run).await?;
+    let mut done = match lease.set_run(run).await {
+        Ok(()) => Tenants::default(),
+        Err(e) => Tenants {
+            runs: Vec::new(),
+            failure: Some((None, e.into())),
+        },
+    };
     let lease = Arc::new(Mutex::new(lease));
     let heartbeat = keep_alive(lease.clone());
-    let spinner = Spinner::new();
-    let mut runs: Vec<TenantRun> = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
-    for tenant in tenants {
-        let built = async {
-            let st = super::targets::servicetitan(
-                &ctx,
-                &ledger,
-                store.as_ref(),
-                &tenant.servicetitan_tenant,
-            )
-            .await?;
-            let target = super::targets::target(&ctx, &ledger, store.clone(), tenant).await?;
-            anyhow::Ok((st, target))
-        }
-        .await;
-        let (st, target) = match built {
-            Ok(pair) => pair,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        let spec = TenantSpec {
-            tenant: tenant.servicetitan_tenant.clone(),
-            target: tenant.target.parse().map_err(UsageError)?,
-            company: tenant.company.clone(),
-        };
-        let cx = SyncContext {
-            ledger: &ledger,
-            run,
-            servicetitan: &st,
-            target: &target,
-            tenant: &spec,
-            settings: &settings,
-            progress: &spinner,
-        };
-        runs.push(sync_tenant(cx).await);
+    if done.failure.is_none() {
+        done = sync_tenants(&ctx, &ledger, run, &tenants, &settings, stop).await;
     }
-    spinner.0.finish_and_clear();
     heartbeat.abort();
-    let reconnect = runs
-        .iter()
-        .filter_map(|r| r.error.as_ref())
-        .find(|e| e.needs_reconnect())
-        .map(ToString::to_string);
-    let stopped = runs
-        .iter()
-        .filter_map(|r| r.error.as_ref())
-        .map(ToString::to_string)
-        .next();
-    let report = finish_run(&ledger, run, args.dry_run, runs).await?;
+    // Wait for the aborted task to drop its handle on the lease, so it can be released.
+    let _ = heartbeat.await;
+    let ending = ending(&ledger, &done, stop).await;
+    let Tenants { runs, failure } = done;
+    let report = end_run(&ledger, run, args.dry_run, runs, ending.end.as_ref()).await?;
     if let Ok(lease) = Arc::try_unwrap(lease) {
         lease
             .into_inner()
@@ -269,18 +323,70 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
     print_report(&report, args.format)?;
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
-    if let Some(message) = reconnect {
+    let conflicts = report.has_conflicts() || open > 0;
+    exit_after(stop, run, ending, failure.map(|(_, e)| e), conflicts)
+}
+
+/// How a run ended, read from what its tenants did and whether a signal came.
+struct Ending {
+    end: Option<RunStop>,
+    /// A tenant's refusal that needs a reconnect (exit 5).
+    reconnect: Option<String>,
+    /// The first error that stopped a tenant (exit 1).
+    stopped: Option<String>,
+}
+
+/// Marks the connections whose tokens were refused broken, and says how the run ended.
+async fn ending(ledger: &ledgerbridge_ledger::Ledger, done: &Tenants, stop: &StopSignal) -> Ending {
+    sync_stop::mark_refused(ledger, &done.runs).await;
+    if let Some((Some((tenant, system)), e)) = &done.failure
+        && let Some(reason) = sync_stop::refused(e)
+    {
+        sync_stop::mark_broken(ledger, tenant, *system, &reason).await;
+    }
+    let errors = || done.runs.iter().filter_map(|r| r.error.as_ref());
+    let end = match (stop.received(), &done.failure) {
+        (Some(signal), _) => Some(RunStop::Interrupted(signal.to_owned())),
+        (None, Some((_, e))) => Some(RunStop::Failed(format!("{e:#}"))),
+        (None, None) => None,
+    };
+    Ending {
+        end,
+        reconnect: errors()
+            .find(|e| e.needs_reconnect())
+            .map(ToString::to_string),
+        stopped: errors().map(ToString::to_string).next(),
+    }
+}
+
+/// The exit code, in order: a signal (143/130), a reconnect (5), an error outside the tenants
+/// (1, with its message), a tenant stopped early (1), conflicts waiting (3), else 0.
+fn exit_after(
+    stop: &StopSignal,
+    run: ledgerbridge_ledger::RunId,
+    ending: Ending,
+    failure: Option<anyhow::Error>,
+    conflicts: bool,
+) -> anyhow::Result<Exit> {
+    if let (Some(exit), Some(signal)) = (stop.exit(), stop.received()) {
+        eprintln!(
+            "interrupted by {signal}: run {run} recorded as interrupted; the next sync resumes \
+             where it stopped"
+        );
+        return Ok(exit);
+    }
+    if let Some(message) = ending.reconnect {
         eprintln!("error: {message}");
         return Ok(Exit::ReconnectNeeded);
     }
     if let Some(e) = failure {
         return Err(e);
     }
-    if let Some(message) = stopped {
+    if let Some(message) = ending.stopped {
         eprintln!("error: the run stopped early: {message}");
         return Ok(Exit::Error);
     }
-    Ok(if report.has_conflicts() || open > 0 {
+    Ok(if conflicts {
         Exit::ConflictsPending
     } else {
         Exit::Ok

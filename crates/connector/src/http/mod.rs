@@ -18,6 +18,9 @@
 //! ([`HttpLayer::with_default_retry_after`]), else one second. Every other caller of that
 //! tenant then waits as long as the refused call does, instead of knocking again early.
 //!
+//! **A stop sends nothing new** ([`stop::request_stop`], on SIGTERM/SIGINT): the request on
+//! the wire finishes, the next one fails before it leaves, and nothing is retried.
+//!
 //! Each attempt is logged at `debug` with the method, the redacted path, the status, the
 //! remote's trace id and the duration; retries at `warn`. Nothing else of a request is logged.
 
@@ -25,6 +28,7 @@ pub mod headers;
 pub mod pace;
 mod request;
 pub mod retry;
+pub mod stop;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -155,7 +159,10 @@ impl HttpLayer {
             .when(|f| match f {
                 // The token provider owns the retries of its own endpoint (module docs).
                 Failure::Token(_) => false,
-                Failure::Call(e) => policy.should_retry(&request.idempotency, e),
+                // Stopping: the request in flight finished; nothing is tried again.
+                Failure::Call(e) => {
+                    !stop::stop_requested() && policy.should_retry(&request.idempotency, e)
+                }
             })
             .adjust(|f, d| policy.adjust(f.error(), d))
             .notify(|f, wait| {
@@ -239,6 +246,9 @@ impl HttpLayer {
         attempt: u32,
     ) -> Result<(StatusCode, HeaderMap, Bytes), ConnectorError> {
         self.pacer.ready(&request.pace_key).await;
+        if stop::stop_requested() {
+            return Err(stop::refused(request.operation));
+        }
         let mut bearer =
             HeaderValue::from_str(&format!("Bearer {}", token.secret().expose_secret())).map_err(
                 |e| ConnectorError::fatal("access token is not a valid header value", e),

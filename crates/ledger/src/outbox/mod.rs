@@ -14,24 +14,29 @@
 //! idempotency key, never by writing it afresh. Every move is checked here (a typed
 //! [`LedgerError::IllegalTransition`]) and again by a trigger in the schema, so no code path and
 //! no hand-written UPDATE can skip a step.
+//!
+//! Every outcome (`confirmed`, `failed`, `dead`) appends its audit event in the same
+//! transaction (see [`audit`]), whichever method moved it.
 
 use ledgerbridge_core::{EntityKind, System};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::db::{Db, parse_col, to_json, ts};
 use crate::error::write_error;
-use crate::events::{NewEvent, append_event};
+use crate::events::append_event;
 use crate::ids::check_target;
 use crate::{LedgerError, OperationId, RecordKey};
 
 #[macro_use]
 mod model;
+mod audit;
 
 use model::{COLUMNS, Row};
 pub use model::{NewOperation, Operation, OperationAction, OperationFilter, OperationState, Side};
 
-/// Moves one operation, checking the state machine first. Shared with the requests repository,
-/// which moves a batch's members to `sent` in the transaction that records the request.
+/// Moves one operation, checking the state machine first, and appends the audit event of an
+/// outcome in the same transaction. Shared with the requests repository, which moves a
+/// batch's members to `sent` in the transaction that records the request.
 pub(crate) async fn move_operation(
     conn: &mut SqliteConnection,
     now: &str,
@@ -74,10 +79,14 @@ pub(crate) async fn move_operation(
     q.push(" RETURNING ").push(COLUMNS);
     let row: Row = q
         .build_query_as()
-        .fetch_one(conn)
+        .fetch_one(&mut *conn)
         .await
         .map_err(write_error("operation"))?;
-    row.try_into()
+    let op: Operation = row.try_into()?;
+    if let Some(event) = audit::outcome_event(&op, error) {
+        append_event(conn, now, &event).await?;
+    }
+    Ok(op)
 }
 
 /// The outbox repository.
@@ -233,23 +242,6 @@ impl<'a> Outbox<'a> {
         let mut h = self.db.tx().await?;
         let op =
             move_operation(h.conn(), &now, id, OperationState::Dead, Some(reason), None).await?;
-        let mut event =
-            NewEvent::new("operation.dead")
-                .tenant(&op.tenant)
-                .detail(serde_json::json!({
-                    "operation": op.id.to_string(),
-                    "action": op.action.as_str(),
-                    "side": op.side.as_str(),
-                    "target_id": op.target_id,
-                    "reason": reason,
-                }));
-        if let Some(st_id) = &op.servicetitan_id {
-            event = event.record(op.entity, st_id);
-        }
-        if let Some(run) = op.run {
-            event = event.run(run);
-        }
-        append_event(h.conn(), &now, &event).await?;
         h.finish().await?;
         Ok(op)
     }

@@ -19,3 +19,4 @@ mod runs_events;
 mod snapshot_target_totals;
 mod snapshots_cursors;
 mod transactions;
+mod write_events;

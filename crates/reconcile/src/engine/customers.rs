@@ -332,20 +332,10 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         tx.snapshots().save(&key, &snapshot).await
                     })
                     .await?;
+                // The outbox's confirm above appended the write's audit event
+                // (`customer.created` / `customer.updated`); no second one here.
                 self.taken_names.insert(name.to_lowercase());
                 self.planned.insert(id);
-                let disambiguated = name != customer.display_name.trim();
-                let kind = if create {
-                    "customer.created"
-                } else {
-                    "customer.updated"
-                };
-                self.event(
-                    kind,
-                    Some((CUSTOMER, id)),
-                    json!({"target_id": target_id, "disambiguated": disambiguated}),
-                )
-                .await?;
                 let outcome = if create {
                     Outcome::Created
                 } else {

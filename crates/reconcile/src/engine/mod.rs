@@ -20,6 +20,7 @@ mod payments;
 mod period;
 mod recover;
 mod resolutions;
+mod runs;
 mod settle;
 mod st_edit;
 mod two_way;
@@ -29,16 +30,18 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerbridge_connector::{ExportMark, SourceRecord};
 use ledgerbridge_core::{Customer, EntityKind, Invoice, Payment, System};
-use ledgerbridge_ledger::{Ledger, Link, NewEvent, RecordKey, RunId, RunStatus, Snapshot};
+use ledgerbridge_ledger::{Ledger, Link, NewEvent, RecordKey, RunId, Snapshot};
 use ledgerbridge_servicetitan::ServiceTitan;
 use serde::de::DeserializeOwned;
 
 use crate::error::SyncError;
 use crate::mapping::MappingSet;
 use crate::parked::{self, Parked, ParkedRecord};
-use crate::report::{Outcome, SyncReport, TargetReport};
+use crate::report::{Outcome, TargetReport};
 use crate::settings::{SyncSettings, TenantSpec};
 use crate::target::{AccountingTarget, RemoteCustomer, RemoteInvoice};
+
+pub use runs::{RunStop, end_run, finish_run, start_run};
 
 /// Told how far a run got, for progress bars (the CLI hides them when not on a terminal).
 pub trait Progress: Send + Sync {
@@ -79,38 +82,6 @@ pub struct TenantRun {
     pub report: TargetReport,
     /// What stopped it (reconnect needed, a remote down, the ledger).
     pub error: Option<SyncError>,
-}
-
-/// Starts a run row (also for a dry run, flagged as such).
-pub async fn start_run(ledger: &Ledger, dry_run: bool) -> Result<RunId, SyncError> {
-    Ok(ledger.runs().start(dry_run).await?.id)
-}
-
-/// Records how the run ended (counts on the run row) and returns the report.
-pub async fn finish_run(
-    ledger: &Ledger,
-    run: RunId,
-    dry_run: bool,
-    tenants: Vec<TenantRun>,
-) -> Result<SyncReport, SyncError> {
-    let failed = tenants.iter().any(|t| t.error.is_some());
-    let report = SyncReport::new(
-        run.0,
-        dry_run,
-        tenants.into_iter().map(|t| t.report).collect(),
-    );
-    let status = if failed {
-        RunStatus::Failed
-    } else if report.has_conflicts() {
-        RunStatus::Conflicts
-    } else {
-        RunStatus::Ok
-    };
-    ledger
-        .runs()
-        .finish(run, status, &report.counts_json())
-        .await?;
-    Ok(report)
 }
 
 /// Syncs one tenant; never panics on a remote failure: the report says what was done and the
