@@ -9,6 +9,7 @@ mod helpers;
 mod init_and_runs;
 mod init_sandbox;
 mod mappings;
+mod refusals;
 mod report;
 mod sandbox_serve;
 mod serve;
