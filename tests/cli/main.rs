@@ -12,6 +12,7 @@ mod init_and_runs;
 mod init_sandbox;
 mod interrupt;
 mod mappings;
+mod refusals;
 mod report;
 mod sandbox_serve;
 mod sandboxed;

@@ -189,3 +189,29 @@ async fn serve_offers_the_books_lists_as_mapping_choices() {
         "the books' deposit accounts are not offered: {way_back}"
     );
 }
+
+#[test]
+fn a_short_web_password_is_refused_naming_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    run(ledgerbridge(dir.path()).args(["init"]), 0);
+    let file = dir.path().join("pw.txt");
+    std::fs::write(&file, "x\n").unwrap();
+    let out = run(
+        ledgerbridge(dir.path())
+            .args(["serve", "--addr", "0.0.0.0:0", "--password-file"])
+            .arg(&file),
+        2,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--password-file"), "{stderr}");
+    assert!(stderr.contains("at least 12 characters"), "{stderr}");
+    let out = run(
+        ledgerbridge(dir.path())
+            .args(["serve", "--addr", "0.0.0.0:0"])
+            .env("LEDGERBRIDGE_WEB_PASSWORD", "elevenchars"),
+        2,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("$LEDGERBRIDGE_WEB_PASSWORD"), "{stderr}");
+    assert!(stderr.contains("at least 12 characters"), "{stderr}");
+}

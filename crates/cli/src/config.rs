@@ -173,8 +173,20 @@ pub(crate) fn locate(flag: Option<&Path>, env: Option<PathBuf>) -> (PathBuf, boo
 pub(crate) enum ConfigError {
     #[error("config file {0} does not exist")]
     Missing(PathBuf),
+    #[error("{} is a folder, not a config file{}", .0.display(), folder_hint(.0))]
+    IsFolder(PathBuf),
     #[error("invalid configuration: {0}")]
     Invalid(String),
+}
+
+/// Points at the config file inside a folder given as `--config`, when there is one.
+fn folder_hint(dir: &Path) -> String {
+    let inside = dir.join("ledgerbridge.toml");
+    if inside.is_file() {
+        format!(" (did you mean --config {}?)", inside.display())
+    } else {
+        String::new()
+    }
 }
 
 /// Reads the file (if present) and the environment overrides.
@@ -183,6 +195,9 @@ pub(crate) fn load(
     required: bool,
     env_prefix: &str,
 ) -> Result<LoadedSettings, ConfigError> {
+    if path.is_dir() {
+        return Err(ConfigError::IsFolder(path.to_path_buf()));
+    }
     let exists = path.is_file();
     if required && !exists {
         return Err(ConfigError::Missing(path.to_path_buf()));

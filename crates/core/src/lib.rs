@@ -111,6 +111,7 @@ pub mod money;
 pub mod path;
 pub mod policy;
 pub mod resolution;
+pub mod spreadsheet;
 
 pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;

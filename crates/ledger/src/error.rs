@@ -1,7 +1,8 @@
 //! The ledger's error type, grouped by how the caller reacts.
 //!
-//! * The ledger cannot be used at all ([`LedgerError::Open`], [`LedgerError::Migrate`]): stop
-//!   and tell the user; retrying will not help.
+//! * The ledger cannot be used at all ([`LedgerError::Open`], [`LedgerError::EmptyFile`],
+//!   [`LedgerError::NewerSchema`], [`LedgerError::Migrate`]): stop and tell the user; retrying
+//!   will not help.
 //! * The request contradicts what is recorded ([`LedgerError::Duplicate`],
 //!   [`LedgerError::NotFound`], [`LedgerError::MissingReference`], [`LedgerError::Invalid`],
 //!   [`LedgerError::IllegalTransition`], [`LedgerError::TargetMismatch`]): a bug or a
@@ -26,6 +27,28 @@ pub enum LedgerError {
         /// What SQLite said.
         #[source]
         source: sqlx::Error,
+    },
+    /// The ledger file exists but is empty: a truncated or lost ledger, which must not be
+    /// silently turned into a new, empty one.
+    #[error(
+        "the ledger {path} is an empty (0-byte) file: a truncated ledger is a lost one, not a \
+         new one. Restore it from a backup; to start over, move it away and run \
+         `ledgerbridge init`"
+    )]
+    EmptyFile {
+        /// The file.
+        path: String,
+    },
+    /// The ledger has migrations this build does not know: a newer ledgerbridge wrote it.
+    #[error(
+        "this ledger was written by a newer ledgerbridge (schema {found}, this one knows up to \
+         {known}); upgrade ledgerbridge"
+    )]
+    NewerSchema {
+        /// The newest migration applied to the ledger.
+        found: i64,
+        /// The newest migration this build knows.
+        known: i64,
     },
     /// The schema could not be brought up to date (e.g. the ledger was written by a newer
     /// ledgerbridge, or an applied migration was edited).

@@ -117,6 +117,9 @@ impl Ledger {
         location: LedgerLocation,
         options: LedgerOptions,
     ) -> Result<Self, LedgerError> {
+        if let LedgerLocation::File(path) = &location {
+            crate::guards::refuse_empty_file(path)?;
+        }
         let (connect, label, in_memory) = match &location {
             LedgerLocation::File(path) => (
                 SqliteConnectOptions::new()
@@ -179,6 +182,7 @@ impl Ledger {
     /// one whose applied migrations were edited (checksums differ).
     pub async fn migrate(&self) -> Result<Vec<AppliedMigration>, LedgerError> {
         let before = self.applied_versions().await?;
+        crate::guards::refuse_newer(&before)?;
         MIGRATOR
             .run(&self.pool)
             .await

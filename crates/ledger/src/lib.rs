@@ -54,6 +54,7 @@ mod cursors;
 mod db;
 mod error;
 mod events;
+mod guards;
 mod ids;
 mod lease;
 mod ledger;

@@ -26,11 +26,19 @@ impl Period {
         Self { from, to }
     }
 
-    /// Parses `YYYY-MM`.
+    /// Parses `YYYY-MM`: four digits of year, two of month. chrono alone would read `26-11`
+    /// as November of the year 26, which is never what was meant.
     pub fn parse_month(text: &str) -> Result<Self, String> {
-        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        let refuse = || format!("{text:?} is not a month: expected YYYY-MM, e.g. 2026-11");
+        let trimmed = text.trim();
+        let (year, month) = trimmed.split_once('-').ok_or_else(refuse)?;
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(month, 2) {
+            return Err(refuse());
+        }
+        NaiveDate::parse_from_str(&format!("{trimmed}-01"), "%Y-%m-%d")
             .map(Self::month_of)
-            .map_err(|_| format!("{text:?} is not a month (YYYY-MM)"))
+            .map_err(|_| refuse())
     }
 
     /// `from..=to`; refuses an empty range.
@@ -79,6 +87,18 @@ mod tests {
         assert!(dec.contains(day("2026-12-31")) && !dec.contains(day("2027-01-01")));
         assert!(Period::parse_month("2026-13").is_err());
         assert!(Period::parse_month("soon").is_err());
+        for short in [
+            "26-11",
+            "026-11",
+            "2026-1",
+            "20266-11",
+            "+2026-11",
+            "2026-11-01",
+        ] {
+            let err = Period::parse_month(short).unwrap_err();
+            assert!(err.contains("expected YYYY-MM"), "{short}: {err}");
+        }
+        assert_eq!(Period::parse_month(" 2026-11 ").unwrap().label(), "2026-11");
     }
 
     #[test]

@@ -59,6 +59,18 @@ fn an_invoice_maps_with_ordered_lines_item_ids_and_servicetitan_totals() {
 }
 
 #[test]
+fn a_line_description_with_a_bare_less_than_keeps_its_text() {
+    let mut wire = invoice_wire(json!({}));
+    let typed = "<p>Replace pipe < 2 in, then <b>pressure</b> test</p>";
+    wire.items.as_mut().unwrap()[1].description = Some(typed.to_owned());
+    let mapped = invoice(wire, Currency::USD, None).unwrap();
+    assert_eq!(
+        mapped.record.lines[0].description,
+        "Replace pipe < 2 in, then pressure test"
+    );
+}
+
+#[test]
 fn status_follows_active_and_sync_status() {
     let status = |extra| {
         invoice(invoice_wire(extra), Currency::USD, None)

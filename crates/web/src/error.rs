@@ -31,6 +31,12 @@ pub enum WebError {
     /// An empty password protects nothing.
     #[error("the web password is empty")]
     EmptyPassword,
+    /// A short password falls to guessing even at the throttled rate.
+    #[error("the web password is too short: it needs at least {min} characters")]
+    PasswordTooShort {
+        /// The fewest characters accepted.
+        min: usize,
+    },
     /// The address could not be bound (in use, not ours, no permission).
     #[error("cannot listen on {addr}")]
     Bind {

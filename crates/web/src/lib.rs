@@ -34,7 +34,9 @@
 //!   names can be allowed with [`ServeOptions::allow_host`].
 //! * **Sessions are server-side**: a random 256-bit id in an `HttpOnly; SameSite=Strict`
 //!   cookie, everything else in memory. Login (only with a password) compares in constant
-//!   time, waits after a wrong password, and rotates the session id.
+//!   time, waits after a wrong password, and rotates the session id. The password has at
+//!   least [`MIN_PASSWORD_CHARS`] characters, and guessing is limited per client address and
+//!   overall (429 before the password is compared; docs/security.md).
 //! * **CSRF**: every POST, the login form included, must carry the session's token in its
 //!   `csrf` field; nothing else counts, so without it the answer is 403 whatever the headers.
 //! * **Plug-in points instead of guesses.** What happens after a resolution
@@ -91,7 +93,7 @@ pub use report::{
     ReportError, ReportQuery, ReportSource, ReportTable, ReportView, StatusFilter,
 };
 pub use serve::{Server, bind, serve};
-pub use state::{AppState, ServeOptions};
+pub use state::{AppState, MIN_PASSWORD_CHARS, ServeOptions, check_password};
 
 /// The UI as a router, for [`serve`] or for socket-free tests with `tower::ServiceExt::oneshot`.
 pub fn app(state: AppState) -> Router {

@@ -64,7 +64,9 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), WebError> {
         tracing::info!(addr = %self.addr, login = self.state.requires_login(), "web UI listening");
-        axum::serve(self.listener, crate::app(self.state))
+        // The peer address feeds the per-client login throttle.
+        let app = crate::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(WebError::Serve)

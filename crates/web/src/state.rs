@@ -15,6 +15,7 @@ use crate::plug::{
 use crate::report::{Reconciliation, ReportSource};
 use crate::security::host::HostRule;
 use crate::security::session::SessionStore;
+use crate::security::throttle::LoginThrottle;
 
 /// How to serve the UI. Built with [`ServeOptions::new`] and the builder methods; the CLI reads
 /// the password from `--password-file` or `LEDGERBRIDGE_WEB_PASSWORD` and passes it in.
@@ -136,17 +137,36 @@ pub(crate) struct Inner {
     pub(crate) unmapped: Arc<dyn UnmappedValues>,
     pub(crate) remote_timeout: Duration,
     pub(crate) login_delay: Duration,
+    pub(crate) throttle: LoginThrottle,
+}
+
+/// The fewest characters a web password may have: a short one falls to guessing even at the
+/// throttled rate (docs/security.md).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Refuses a password that protects too little: empty ([`WebError::EmptyPassword`]) or shorter
+/// than [`MIN_PASSWORD_CHARS`] ([`WebError::PasswordTooShort`]). The CLI calls this to name the
+/// source of a bad password; [`AppState::new`] calls it again for every other caller.
+pub fn check_password(password: &SecretString) -> Result<(), WebError> {
+    let chars = password.expose_secret().chars().count();
+    if chars == 0 {
+        return Err(WebError::EmptyPassword);
+    }
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(WebError::PasswordTooShort {
+            min: MIN_PASSWORD_CHARS,
+        });
+    }
+    Ok(())
 }
 
 impl AppState {
     /// The state of a server bound to `options.addr` (pass the *bound* address, with the real
     /// port, when binding port 0). Refuses ([`WebError::PasswordRequired`]) an address that is
-    /// not loopback without a password, and ([`WebError::EmptyPassword`]) an empty password.
+    /// not loopback without a password, and a password [`check_password`] refuses.
     pub fn new(options: ServeOptions) -> Result<Self, WebError> {
-        if let Some(p) = &options.password
-            && p.expose_secret().is_empty()
-        {
-            return Err(WebError::EmptyPassword);
+        if let Some(p) = &options.password {
+            check_password(p)?;
         }
         if !options.addr.ip().is_loopback() && options.password.is_none() {
             return Err(WebError::PasswordRequired { addr: options.addr });
@@ -154,6 +174,7 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 hosts: HostRule::new(options.addr, &options.allowed_hosts),
+                throttle: LoginThrottle::new(options.ledger.clock().clone()),
                 ledger: options.ledger,
                 password: options.password,
                 sessions: SessionStore::new(),

@@ -54,6 +54,7 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
             config.display()
         );
     }
+    refuse_orphaned_ledger(&args.dir)?;
     // Read the sandbox before writing anything, so an unreachable sandbox leaves no files.
     let sandbox = if args.sandbox {
         Some(super::init_sandbox::config_text(&args).await?)
@@ -95,6 +96,24 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
         ),
     }
     Ok(Exit::Ok)
+}
+
+/// Refuses a folder whose ledger has lost its key: a new key could never open the
+/// credentials sealed in that ledger (and `verify_key` would refuse it only after the new key
+/// file was written).
+fn refuse_orphaned_ledger(dir: &Path) -> anyhow::Result<()> {
+    let ledger = dir.join(LEDGER_FILE);
+    let key = dir.join(KEY_FILE);
+    if !ledger.exists() || key.exists() || std::env::var_os(KEY_VAR).is_some() {
+        return Ok(());
+    }
+    bail!(
+        "{} exists but its key {} does not (and ${KEY_VAR} is not set): a new key could never \
+         open it. Restore the key file (or set ${KEY_VAR}), or move the ledger away to start \
+         a new one",
+        ledger.display(),
+        key.display()
+    )
 }
 
 /// Uses `$LEDGERBRIDGE_KEY` or an existing key file; otherwise writes a new key file (0600).

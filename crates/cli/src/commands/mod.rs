@@ -14,6 +14,7 @@ pub(crate) mod init;
 pub(crate) mod init_sandbox;
 pub(crate) mod links;
 pub(crate) mod mappings;
+pub(crate) mod mappings_csv;
 pub(crate) mod oauth;
 pub(crate) mod report;
 pub(crate) mod runs;

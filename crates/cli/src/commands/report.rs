@@ -17,7 +17,9 @@ use crate::exit::{Exit, UsageError};
 
 fn period(args: &ReportArgs, today: chrono::NaiveDate) -> Result<Period, UsageError> {
     match (&args.period, args.from, args.to) {
-        (Some(month), None, None) => Period::parse_month(month).map_err(UsageError),
+        (Some(month), None, None) => {
+            Period::parse_month(month).map_err(|e| UsageError(format!("--period {e}")))
+        }
         (None, Some(from), Some(to)) => Period::range(from, to).map_err(UsageError),
         (None, None, None) => Ok(Period::month_of(today)),
         _ => Err(UsageError(

@@ -21,27 +21,34 @@ use ledgerbridge_reconcile::unmapped::{
 };
 use ledgerbridge_web::{
     BlockingValue, BoxFuture, LedgerUnmapped, MappingChoice, MappingChoices, ServeOptions,
-    UnmappedValues, bind,
+    UnmappedValues, bind, check_password,
 };
 use secrecy::SecretString;
 
 use crate::args::{GlobalArgs, ServeArgs};
 use crate::config::TenantSettings;
 use crate::context::{Context, WEB_PASSWORD_VAR};
-use crate::exit::Exit;
+use crate::exit::{Exit, UsageError};
 
+/// The web password from `--password-file`, else `$LEDGERBRIDGE_WEB_PASSWORD`; one that is too
+/// short is a usage error (exit 2) naming where it came from.
 fn password(args: &ServeArgs) -> anyhow::Result<Option<SecretString>> {
     if let Some(path) = &args.password_file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--password-file {}", path.display()))?;
-        return Ok(Some(SecretString::from(
-            text.trim_end_matches(['\r', '\n']).to_owned(),
-        )));
+        let source = format!("--password-file {}", path.display());
+        let text = std::fs::read_to_string(path).with_context(|| source.clone())?;
+        let password = SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned());
+        check_password(&password).map_err(|e| UsageError(format!("{source}: {e}")))?;
+        return Ok(Some(password));
     }
-    Ok(std::env::var(WEB_PASSWORD_VAR)
+    let Some(password) = std::env::var(WEB_PASSWORD_VAR)
         .ok()
         .filter(|p| !p.is_empty())
-        .map(SecretString::from))
+        .map(SecretString::from)
+    else {
+        return Ok(None);
+    };
+    check_password(&password).map_err(|e| UsageError(format!("${WEB_PASSWORD_VAR}: {e}")))?;
+    Ok(Some(password))
 }
 
 /// The configured tenants' remotes, as the UI's mapping choices and unmapped values.

@@ -130,10 +130,38 @@ async fn a_ledger_written_by_a_newer_version_is_refused() {
     .unwrap();
     ledger.close().await;
     let reopened = Ledger::open(path.as_path().into(), LedgerOptions::default()).await;
-    assert!(
-        matches!(reopened, Err(LedgerError::Migrate(_))),
-        "{reopened:?}"
-    );
+    let known = MIGRATOR.iter().map(|m| m.version).max().unwrap();
+    match reopened {
+        Err(error @ LedgerError::NewerSchema { found: 99999, .. }) => assert_eq!(
+            error.to_string(),
+            format!(
+                "this ledger was written by a newer ledgerbridge (schema 99999, this one knows \
+                 up to {known}); upgrade ledgerbridge"
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_0_byte_ledger_file_is_refused_not_initialised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledgerbridge.db");
+    std::fs::write(&path, b"").unwrap();
+    let refused = Ledger::open(path.as_path().into(), LedgerOptions::default()).await;
+    match refused {
+        Err(error @ LedgerError::EmptyFile { .. }) => {
+            assert!(error.to_string().contains("empty (0-byte) file"), "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "left as found");
+    // A ledger that does not exist yet is still created.
+    let fresh = dir.path().join("new.db");
+    let ledger = Ledger::open(fresh.as_path().into(), LedgerOptions::default())
+        .await
+        .unwrap();
+    assert!(ledger.schema_version().await.unwrap().is_some());
 }
 
 #[tokio::test]

@@ -1,14 +1,15 @@
 //! CSV for spreadsheets: RFC 4180 (comma, CRLF, every cell that needs it quoted with doubled
 //! quotes), one header row, amounts as plain decimals (`-12.50`, no grouping, no currency
 //! sign). Text cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed
-//! with `'` so a spreadsheet never runs them as a formula; amounts are written by the report
-//! itself and stay numbers.
+//! with `'` ([`defuse_formula`], shared with `mappings export`) so a spreadsheet never runs
+//! them as a formula; amounts are written by the report itself and stay numbers.
 //!
 //! Rows: one `record` row per record, and one `totals` row per tenant and currency whose
 //! ServiceTitan and accounting columns hold each side's totals and whose variance columns
 //! hold the variance.
 
 use ledgerbridge_core::Money;
+use ledgerbridge_core::spreadsheet::defuse_formula;
 
 use super::differences_text;
 use crate::model::{Doc, Measures, Report};
@@ -68,15 +69,11 @@ fn escape(cell: &Cell) -> String {
         Cell::Number(n) => return n.clone(),
         Cell::Text(t) => t,
     };
-    let guarded = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{raw}")
-    } else {
-        raw.clone()
-    };
+    let guarded = defuse_formula(raw);
     if guarded.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
-        guarded
+        guarded.into_owned()
     }
 }
 

@@ -131,20 +131,28 @@ pub(crate) fn id_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>,
 
 /// Strips HTML tags and decodes the common entities: ServiceTitan descriptions and summaries
 /// are HTML, the books want plain text.
+///
+/// A `<` starts a tag only when a tag can follow (a letter, `/`, `!` or `?`) and a `>` closes
+/// it before the next `<`; any other `<` is text. Descriptions are typed by people ("pipe < 2
+/// in", "a<b"), and reading such a `<` as an unclosed tag would drop the rest of the text.
 pub(crate) fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match tag_len(after) {
+            Some(len) => {
                 out.push(' ');
+                rest = &after[len + 1..];
             }
-            c if !in_tag => out.push(c),
-            _ => {}
+            None => {
+                out.push('<');
+                rest = after;
+            }
         }
     }
+    out.push_str(rest);
     let decoded = out
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
@@ -153,6 +161,17 @@ pub(crate) fn plain_text(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The length of a tag's inside when `after` (the text after a `<`) starts a tag that closes
+/// with `>` before any further `<`; `None` when that `<` is plain text.
+fn tag_len(after: &str) -> Option<usize> {
+    let first = after.chars().next()?;
+    if !(first.is_ascii_alphabetic() || matches!(first, '/' | '!' | '?')) {
+        return None;
+    }
+    let end = after.find(['<', '>'])?;
+    after[end..].starts_with('>').then_some(end)
 }
 
 #[cfg(test)]
@@ -178,6 +197,20 @@ mod tests {
             "Replace valve Tom & Jerry's"
         );
         assert_eq!(plain_text("no tags"), "no tags");
+    }
+
+    #[test]
+    fn an_unmatched_less_than_keeps_the_rest_of_the_text() {
+        assert_eq!(
+            plain_text("Replace pipe < 2 in, then test"),
+            "Replace pipe < 2 in, then test"
+        );
+        assert_eq!(plain_text("<p>a<b and more</p>"), "a<b and more");
+        assert_eq!(plain_text("size <3/4 in> fitting"), "size <3/4 in> fitting");
+        assert_eq!(plain_text("ends with <"), "ends with <");
+        assert_eq!(plain_text("x <b never closed"), "x <b never closed");
+        assert_eq!(plain_text("<b>bold</b> &lt;ok&gt;"), "bold <ok>");
+        assert_eq!(plain_text("<!-- note --><br/>done"), "done");
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //!
 //! Only used when a password is configured. A successful login starts a **new** session (new
 //! id, new CSRF token) and ends the anonymous one, so an id planted before login is worthless
-//! after it. A wrong password waits a moment before answering, to slow guessing.
+//! after it. A wrong password waits a moment before answering, to slow guessing, and the
+//! attempts of each client address and of all of them together are limited
+//! ([`crate::security::throttle`]): a throttled attempt is answered 429 before the password is
+//! looked at.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -17,6 +21,7 @@ use serde::Deserialize;
 use crate::render::{Chrome, Html};
 use crate::security::session::{CurrentSession, constant_time_eq, cookie, expired_cookie};
 use crate::security::set_cookie;
+use crate::security::throttle::{ClientKey, Verdict};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +84,7 @@ pub(crate) async fn form(
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Extension(session): Extension<CurrentSession>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let form: HashMap<String, String> = form.into_iter().collect();
@@ -97,11 +103,28 @@ pub(crate) async fn submit(
         };
         (status, Html(page)).into_response()
     };
+    // Served without connect info (tests through `oneshot`), every attempt shares one budget.
+    let client = ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr.ip()));
+    if let Verdict::Throttled(wait) = state.inner.throttle.attempt(client) {
+        tracing::warn!(retry_after_s = wait.as_secs(), "web login throttled");
+        let mut response = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords. Try again in {} seconds.",
+                wait.as_secs()
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+        return response;
+    }
     if !constant_time_eq(given.as_bytes(), password.expose_secret().as_bytes()) {
         tracing::warn!("web login refused: wrong password");
         tokio::time::sleep(state.inner.login_delay).await;
         return refuse(StatusCode::UNAUTHORIZED, "Wrong password.".to_owned());
     }
+    state.inner.throttle.succeeded(client);
     let user = match check_name(&name) {
         Ok(n) => n.unwrap_or_else(|| "web".to_owned()),
         Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e),

@@ -8,6 +8,7 @@
 
 pub(crate) mod host;
 pub(crate) mod session;
+pub(crate) mod throttle;
 
 use std::time::Instant;
 

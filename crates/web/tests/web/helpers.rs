@@ -67,6 +67,8 @@ pub(crate) struct Client {
     app: Router,
     pub(crate) host: String,
     pub(crate) cookie: Option<String>,
+    /// The client address the server sees (as `serve` hands it over), if any.
+    pub(crate) peer: Option<std::net::SocketAddr>,
 }
 
 impl Client {
@@ -75,6 +77,7 @@ impl Client {
             app,
             host: ADDR.to_owned(),
             cookie: None,
+            peer: None,
         }
     }
 
@@ -111,6 +114,9 @@ impl Client {
             .header(header::HOST, &self.host);
         if let Some(cookie) = &self.cookie {
             builder = builder.header(header::COOKIE, cookie);
+        }
+        if let Some(peer) = self.peer {
+            builder = builder.extension(axum::extract::ConnectInfo(peer));
         }
         builder
     }

@@ -6,6 +6,8 @@ mod seed;
 
 // Host rule, CSRF, sessions, login, headers.
 mod security;
+// Login throttling per client and overall, and the minimum password length.
+mod login_limits;
 // Every route renders from a seeded ledger and answers its errors.
 mod routes;
 // The resolve flow, end to end on the ledger.

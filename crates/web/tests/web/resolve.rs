@@ -244,7 +244,7 @@ async fn the_resolution_hook_runs_and_a_logged_in_name_is_recorded() {
     let hook = counting_hook();
     let app = app_with(&ledger, |o| {
         o.on_resolved(hook.clone())
-            .password(secret("pw"))
+            .password(secret("pw-long-enough"))
             .login_delay(std::time::Duration::ZERO)
     });
     let mut client = Client::new(app);
@@ -252,7 +252,11 @@ async fn the_resolution_hook_runs_and_a_logged_in_name_is_recorded() {
     client
         .post_raw(
             "/login",
-            &[("csrf", &login.csrf()), ("password", "pw"), ("name", "Ana")],
+            &[
+                ("csrf", &login.csrf()),
+                ("password", "pw-long-enough"),
+                ("name", "Ana"),
+            ],
         )
         .await;
     let page = client.get("/conflicts/2").await;

@@ -217,11 +217,15 @@ async fn a_decision_without_the_csrf_token_is_refused() {
 async fn with_a_login_the_decision_names_who_made_it() {
     let ledger = seeded_ledger().await;
     let mut client = Client::new(app_with(&ledger, |o| {
-        o.password(secret("pw"))
+        o.password(secret("pw-long-enough"))
             .login_delay(std::time::Duration::ZERO)
     }));
     let login = client
-        .post("/login", "/login", &[("password", "pw"), ("name", "Dana")])
+        .post(
+            "/login",
+            "/login",
+            &[("password", "pw-long-enough"), ("name", "Dana")],
+        )
         .await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
     let r = client
