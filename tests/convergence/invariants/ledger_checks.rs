@@ -2,11 +2,11 @@
 //! and cursors sane, and the payments a person recorded in the books brought to ServiceTitan
 //! exactly once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{
-    ConflictFilter, ConflictStatus, EventFilter, OperationFilter, OperationState,
+    ConflictFilter, ConflictStatus, EventFilter, Operation, OperationFilter, OperationState,
 };
 use serde_json::Value;
 
@@ -148,6 +148,7 @@ impl Checker<'_> {
                 }
             }
         }
+        self.one_event_per_write(out, &confirmed).await;
         for doc in self.gained_documents() {
             let id = doc.split_once(':').map(|(_, id)| id).unwrap_or(doc);
             if !written.contains(id) {
@@ -160,6 +161,40 @@ impl Checker<'_> {
             if !written.contains(c) {
                 out.push(format!(
                     "{s}: customer {c} is in the books but no confirmed operation wrote it"
+                ));
+            }
+        }
+    }
+
+    /// 6: the audit trail holds exactly one event per remote write (a confirmed operation),
+    /// naming that operation.
+    async fn one_event_per_write(&self, out: &mut Vec<String>, confirmed: &[Operation]) {
+        let events = self
+            .ledger
+            .events()
+            .list(&EventFilter {
+                tenant: Some(self.tenant.clone()),
+                limit: Some(1_000_000),
+                ..EventFilter::default()
+            })
+            .await
+            .expect("events");
+        let mut per_op: BTreeMap<String, usize> = BTreeMap::new();
+        for e in &events {
+            if let Some(op) = e.operation {
+                *per_op.entry(op.to_string()).or_default() += 1;
+            }
+        }
+        for op in confirmed {
+            let n = per_op.get(&op.id.to_string()).copied().unwrap_or_default();
+            if n != 1 {
+                out.push(format!(
+                    "{}: operation {} ({} {} {:?}) has {n} audit events, not one",
+                    self.system,
+                    op.id,
+                    op.entity,
+                    op.servicetitan_id.as_deref().unwrap_or("-"),
+                    op.action
                 ));
             }
         }
