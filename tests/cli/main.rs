@@ -5,6 +5,7 @@ mod conflicts_apply;
 mod conflicts_refusals;
 mod connect;
 mod demo;
+mod gate;
 mod helpers;
 mod init_and_runs;
 mod init_sandbox;
