@@ -17,7 +17,7 @@ fn start_serve(dir: &Path) -> (Child, u16) {
     let mut child = ledgerbridge(dir)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
