@@ -7,6 +7,7 @@ mod conflicts_refusals;
 mod connect;
 mod demo;
 mod failures;
+mod gate;
 mod helpers;
 mod init_and_runs;
 mod init_sandbox;

@@ -1,23 +1,51 @@
 //! `serve` through the real binary: loopback serves the dashboard; a LAN address without a
 //! password refuses to start.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::helpers::{ledgerbridge, run};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `serve` on a port the OS picks, once it listens: it prints `Review UI on http://ADDR` after
+/// binding, so that line is the signal (no polling, no race for a free port). The bound is
+/// only a guard against a hang.
+fn start_serve(dir: &Path) -> (Child, u16) {
+    let mut child = ledgerbridge(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // Read on to the end, so a later line never meets a closed pipe.
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(300))
+        .expect("serve printed where it listens");
+    let port = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (child, port)
 }
 
 fn get(port: u16, path: &str, host: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
@@ -32,22 +60,8 @@ fn get(port: u16, path: &str, host: &str) -> Option<String> {
 fn serve_on_loopback_shows_the_dashboard_and_refuses_foreign_hosts() {
     let dir = tempfile::tempdir().unwrap();
     run(ledgerbridge(dir.path()).args(["init"]), 0);
-    let port = free_port();
-    let mut child = ledgerbridge(dir.path())
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut page = None;
-    while Instant::now() < deadline {
-        if let Some(response) = get(port, "/", &format!("127.0.0.1:{port}")) {
-            page = Some(response);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (mut child, port) = start_serve(dir.path());
+    let page = get(port, "/", &format!("127.0.0.1:{port}"));
     let foreign = get(port, "/", "evil.example");
     let _ = child.kill();
     let _ = child.wait();
@@ -92,7 +106,6 @@ async fn serve_offers_the_books_lists_as_mapping_choices() {
         sandbox.quickbooks_handle.addr.port(),
         sandbox.xero_handle.addr.port(),
     ];
-    let port = free_port();
     let pages = tokio::task::spawn_blocking(move || {
         run(
             ledgerbridge(&root)
@@ -107,19 +120,8 @@ async fn serve_offers_the_books_lists_as_mapping_choices() {
                 ]),
             0,
         );
-        let books = root.join("books");
-        let mut child = ledgerbridge(&books)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let (mut child, port) = start_serve(&root.join("books"));
         let host = format!("127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while get(port, "/runs", &host).is_none() {
-            assert!(Instant::now() < deadline, "serve never answered");
-            std::thread::sleep(Duration::from_millis(100));
-        }
         let fetch = |path: String| get(port, &path, &host).expect("answered");
         let pages = [
             fetch(format!(

@@ -2,12 +2,13 @@
 //! sync writes nothing, and a second sync started while one runs is refused with exit code 4.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use serde_json::Value;
 
+use crate::gate::Gate;
 use crate::helpers::{ledgerbridge, run, stdout_json};
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -24,8 +25,9 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
+    let st = sandbox.servicetitan_handle.addr;
     let ports = [
-        sandbox.servicetitan_handle.addr.port(),
+        st.port(),
         sandbox.quickbooks_handle.addr.port(),
         sandbox.xero_handle.addr.port(),
     ];
@@ -47,37 +49,46 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     })
     .await;
 
+    // ServiceTitan behind a gate: the first sync is held at its first ServiceTitan request
+    // (made after it took the lease and started its run) until the second one was refused.
+    let gate = Gate::start(st).await;
+    let config = books.join("ledgerbridge.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let gated = text.replace(
+        &format!("127.0.0.1:{}\"", st.port()),
+        &format!("127.0.0.1:{}\"", gate.port),
+    );
+    assert_ne!(gated, text, "the config names ServiceTitan's port");
+    std::fs::write(&config, gated).unwrap();
+
     // The first sync, and a second one started while it holds the lease.
+    gate.arm();
     let first = ledgerbridge(&books)
         .args(["sync", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // The bound only guards against a hang; the signal is the held connection.
+    tokio::time::timeout(Duration::from_secs(300), gate.held())
+        .await
+        .expect("the first sync reached ServiceTitan");
     let dir_b = books.clone();
     let busy = blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let out = run(
-                ledgerbridge(&dir_b).args(["runs", "list", "--format", "json"]),
-                0,
-            );
-            let runs = stdout_json(&out);
-            if runs
-                .as_array()
-                .is_some_and(|r| r.iter().any(|r| r["status"] == "running"))
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the first sync never started a run"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let runs = run(
+            ledgerbridge(&dir_b).args(["runs", "list", "--format", "json"]),
+            0,
+        );
+        let runs = stdout_json(&runs);
+        assert!(
+            runs.as_array()
+                .is_some_and(|r| r.iter().any(|r| r["status"] == "running")),
+            "the held sync has a running run: {runs}"
+        );
         ledgerbridge(&dir_b).args(["sync"]).output().unwrap()
     })
     .await;
+    gate.release();
     let first = blocking(move || first.wait_with_output().unwrap()).await;
     assert_eq!(
         first.status.code(),

@@ -33,8 +33,8 @@ pub mod wire;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use error::{BoxError, ConnectorError, RemoteProblem};
 pub use http::{
-    ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, ProblemParser, RateLimit,
-    RetryPolicy,
+    ApiRequest, ApiResponse, Clock, HttpLayer, HttpSettings, Idempotency, ManualClock,
+    ProblemParser, RateLimit, RetryPolicy,
 };
 pub use source::{
     ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, FieldServiceSource, Quarantined,

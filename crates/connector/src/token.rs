@@ -36,8 +36,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{BoxError, ConnectorError, RemoteProblem};
-use crate::http::RetryPolicy;
 use crate::http::headers;
+use crate::http::{Clock, RetryPolicy};
 
 /// A bearer token and the generation it belongs to (see [`TokenProvider::reject`]).
 #[derive(Clone)]
@@ -98,6 +98,8 @@ pub struct ClientCredentialsConfig {
     pub default_lifetime: Duration,
     /// Retries of the token request on transient failures.
     pub retry: RetryPolicy,
+    /// What expiry and retry waits are timed on (see [`Clock`]).
+    pub clock: Clock,
 }
 
 impl ClientCredentialsConfig {
@@ -110,6 +112,7 @@ impl ClientCredentialsConfig {
             scopes: Vec::new(),
             default_lifetime: Duration::from_secs(300),
             retry: RetryPolicy::default(),
+            clock: Clock::Tokio,
         }
     }
 }
@@ -128,6 +131,7 @@ struct Inner {
     http: reqwest::Client,
     default_lifetime: Duration,
     retry: RetryPolicy,
+    clock: Clock,
     current: RwLock<Option<Cached>>,
     renewal: tokio::sync::Mutex<()>,
     generation: AtomicU64,
@@ -171,6 +175,7 @@ impl ClientCredentials {
                 http,
                 default_lifetime: config.default_lifetime,
                 retry: config.retry,
+                clock: config.clock,
                 current: RwLock::new(None),
                 renewal: tokio::sync::Mutex::new(()),
                 generation: AtomicU64::new(0),
@@ -188,7 +193,7 @@ impl ClientCredentials {
         let current = self.inner.current.read().expect("token cache poisoned");
         current
             .as_ref()
-            .filter(|c| Instant::now() < c.renew_at)
+            .filter(|c| self.inner.clock.now() < c.renew_at)
             .map(|c| c.token.clone())
     }
 
@@ -198,9 +203,13 @@ impl ClientCredentials {
             return Ok(token);
         }
         let policy = self.inner.retry.clone();
+        let clock = self.inner.clock.clone();
         let (secret, lifetime) = (|| self.request_once())
             .retry(policy.backoff())
-            .sleep(tokio::time::sleep)
+            .sleep(move |wait| {
+                let clock = clock.clone();
+                async move { clock.sleep(wait).await }
+            })
             .when(|e| policy.should_retry(&crate::http::Idempotency::Idempotent, e))
             .adjust(|e, d| policy.adjust(e, d))
             .notify(|e, wait| {
@@ -213,7 +222,7 @@ impl ClientCredentials {
             .await?;
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let token = AccessToken::new(secret, generation);
-        let renew_at = Instant::now() + lifetime.saturating_sub(renewal_margin(lifetime));
+        let renew_at = self.inner.clock.now() + lifetime.saturating_sub(renewal_margin(lifetime));
         *self.inner.current.write().expect("token cache poisoned") = Some(Cached {
             token: token.clone(),
             renew_at,

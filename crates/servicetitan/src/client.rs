@@ -68,6 +68,8 @@ impl ServiceTitan {
             config.credentials.client_secret.clone(),
         );
         token.retry = config.http.retry.clone();
+        // One clock for the connector: the token's expiry moves with the layer's waits.
+        token.clock = config.http.clock.clone();
         // ServiceTitan tokens live 900 s; assume so when `expires_in` is missing.
         token.default_lifetime = std::time::Duration::from_secs(900);
         let auth = ClientCredentials::new(token, http.client().clone());

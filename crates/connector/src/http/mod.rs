@@ -21,9 +21,14 @@
 //! **A stop sends nothing new** ([`stop::request_stop`], on SIGTERM/SIGINT): the request on
 //! the wire finishes, the next one fails before it leaves, and nothing is retried.
 //!
+//! Every wait the layer takes (a paused tenant, the delay before a retry) is taken on
+//! [`HttpSettings::clock`]: tokio's timer, or a test's [`ManualClock`] that records the waits
+//! instead of sitting through them ([`clock`]).
+//!
 //! Each attempt is logged at `debug` with the method, the redacted path, the status, the
 //! remote's trace id and the duration; retries at `warn`. Nothing else of a request is logged.
 
+pub mod clock;
 pub mod headers;
 pub mod pace;
 mod request;
@@ -40,6 +45,7 @@ use http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 
+pub use clock::{Clock, ManualClock};
 pub use pace::{Pacer, RateLimit};
 pub use request::{ApiRequest, ApiResponse};
 pub use retry::{Idempotency, RetryPolicy};
@@ -62,6 +68,9 @@ pub struct HttpSettings {
     pub retry: RetryPolicy,
     /// Local pacing per key; `None` leaves pacing to the remote's 429s (benchmarks, `off`).
     pub rate_limit: Option<RateLimit>,
+    /// What the pauses and retry waits are timed on: tokio's timer, or a test's
+    /// [`ManualClock`].
+    pub clock: Clock,
 }
 
 impl Default for HttpSettings {
@@ -72,6 +81,7 @@ impl Default for HttpSettings {
             user_agent: concat!("ledgerbridge/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             rate_limit: None,
+            clock: Clock::Tokio,
         }
     }
 }
@@ -101,6 +111,7 @@ pub struct HttpLayer {
     retry: RetryPolicy,
     problem_parser: ProblemParser,
     default_retry_after: Option<Duration>,
+    clock: Clock,
 }
 
 impl HttpLayer {
@@ -115,10 +126,11 @@ impl HttpLayer {
             .map_err(|e| ConnectorError::fatal("HTTP client could not be built", e))?;
         Ok(Self {
             client,
-            pacer: Pacer::new(settings.rate_limit),
+            pacer: Pacer::with_clock(settings.rate_limit, settings.clock.clone()),
             retry: settings.retry.clone(),
             problem_parser: rfc7807_problem,
             default_retry_after: None,
+            clock: settings.clock.clone(),
         })
     }
 
@@ -153,9 +165,13 @@ impl HttpLayer {
     ) -> Result<ApiResponse, ConnectorError> {
         let attempts = AtomicU32::new(0);
         let policy = &self.retry;
+        let clock = self.clock.clone();
         (|| self.attempt(auth, request, attempts.fetch_add(1, Ordering::SeqCst) + 1))
             .retry(policy.backoff())
-            .sleep(tokio::time::sleep)
+            .sleep(move |wait| {
+                let clock = clock.clone();
+                async move { clock.sleep(wait).await }
+            })
             .when(|f| match f {
                 // The token provider owns the retries of its own endpoint (module docs).
                 Failure::Token(_) => false,

@@ -15,6 +15,7 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
+use super::clock::Clock;
 use super::headers::RateLimitHint;
 
 /// A documented limit: at most `requests` in any `window`.
@@ -61,14 +62,21 @@ impl RateLimit {
 pub struct Pacer {
     limiter: Option<DefaultKeyedRateLimiter<String>>,
     paused: Mutex<HashMap<String, Instant>>,
+    clock: Clock,
 }
 
 impl Pacer {
     /// A pacer at `limit`; `None` paces nothing locally (the remote's pauses still apply).
     pub fn new(limit: Option<RateLimit>) -> Self {
+        Self::with_clock(limit, Clock::default())
+    }
+
+    /// The same, timing its pauses on `clock` (see [`Clock`]).
+    pub fn with_clock(limit: Option<RateLimit>, clock: Clock) -> Self {
         Self {
             limiter: limit.map(|l| RateLimiter::keyed(l.quota())),
             paused: Mutex::default(),
+            clock,
         }
     }
 
@@ -77,7 +85,7 @@ impl Pacer {
         loop {
             let until = self.paused_until(key);
             match until {
-                Some(at) if at > Instant::now() => tokio::time::sleep_until(at).await,
+                Some(at) if at > self.clock.now() => self.clock.sleep_until(at).await,
                 _ => break,
             }
         }
@@ -88,7 +96,7 @@ impl Pacer {
 
     /// Holds every request of `key` for `wait` (a later deadline never shortens an earlier one).
     pub fn pause(&self, key: &str, wait: Duration) {
-        let at = Instant::now() + wait;
+        let at = self.clock.now() + wait;
         let mut paused = self.paused.lock().expect("pacer poisoned");
         let entry = paused.entry(key.to_owned()).or_insert(at);
         if *entry < at {
@@ -107,7 +115,7 @@ impl Pacer {
     pub fn paused_until(&self, key: &str) -> Option<Instant> {
         let mut paused = self.paused.lock().expect("pacer poisoned");
         match paused.get(key) {
-            Some(at) if *at <= Instant::now() => {
+            Some(at) if *at <= self.clock.now() => {
                 paused.remove(key);
                 None
             }
@@ -119,6 +127,7 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::clock::ManualClock;
     use governor::clock::{Clock, FakeRelativeClock, Reference};
 
     fn admitted_in_one_window(limit: RateLimit) -> u32 {
@@ -155,15 +164,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_pause_holds_every_caller_of_that_key_only() {
-        let pacer = Pacer::new(None);
+        let manual = ManualClock::new();
+        let pacer = Pacer::with_clock(None, manual.clock());
+        let started = manual.now();
         pacer.pause("t1", Duration::from_millis(150));
         pacer.pause("t1", Duration::from_millis(10)); // shorter: ignored
-        let started = Instant::now();
         pacer.ready("t2").await;
-        assert!(started.elapsed() < Duration::from_millis(100));
+        assert_eq!(manual.waits(), [], "another tenant does not wait");
         pacer.ready("t1").await;
-        assert!(started.elapsed() >= Duration::from_millis(150));
+        assert_eq!(manual.waits(), [Duration::from_millis(150)]);
+        assert_eq!(manual.now() - started, Duration::from_millis(150));
         assert_eq!(pacer.paused_until("t1"), None);
+        pacer.ready("t1").await;
+        assert_eq!(manual.waits().len(), 1, "the pause is over");
     }
 
     #[tokio::test]

@@ -1,15 +1,17 @@
 //! A 429 pauses every caller of that tenant (only that tenant) for as long as the refused
 //! call itself waits, however the remote said it.
+//!
+//! The layers run on a [`ManualClock`]: time stands still unless the layer waits, so a pause
+//! reads exactly what the code decided, whatever the machine's speed.
 
 use std::time::Duration;
 
-use ledgerbridge_connector::{ApiRequest, HttpLayer, RetryPolicy};
+use ledgerbridge_connector::{ApiRequest, HttpLayer, ManualClock, RetryPolicy};
 use serde_json::json;
-use tokio::time::Instant;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{layer_with, mount_token, provider, url};
+use crate::support::{layer_on, mount_token, provider, url};
 
 /// No retries, so the refused call returns at once and the pause can be read.
 fn no_retries() -> RetryPolicy {
@@ -31,11 +33,11 @@ async fn throttled_once(layer: &HttpLayer, server: &MockServer) -> Option<Durati
     err.retry_after()
 }
 
-fn paused_for(layer: &HttpLayer, key: &str) -> Option<Duration> {
+fn paused_for(layer: &HttpLayer, clock: &ManualClock, key: &str) -> Option<Duration> {
     layer
         .pacer()
         .paused_until(key)
-        .map(|at| at.saturating_duration_since(Instant::now()))
+        .map(|at| at.saturating_duration_since(clock.now()))
 }
 
 #[tokio::test]
@@ -47,18 +49,36 @@ async fn a_429_without_retry_after_pauses_the_tenant_for_the_connectors_default_
         .respond_with(ResponseTemplate::new(429))
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/other"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     // QuickBooks documents a one-minute back-off instead of sending Retry-After.
-    let layer = layer_with(no_retries()).with_default_retry_after(Duration::from_secs(60));
+    let clock = ManualClock::new();
+    let layer = layer_on(&clock, no_retries()).with_default_retry_after(Duration::from_secs(60));
     assert_eq!(
         throttled_once(&layer, &server).await,
         Some(Duration::from_secs(60))
     );
-    let paused = paused_for(&layer, "t1").expect("the tenant is paused");
-    assert!(
-        paused > Duration::from_secs(58),
-        "the other callers of the tenant wait as long as the retry does, not {paused:?}"
+    assert_eq!(
+        paused_for(&layer, &clock, "t1"),
+        Some(Duration::from_secs(60)),
+        "the other callers of the tenant wait as long as the retry does"
     );
-    assert_eq!(paused_for(&layer, "t2"), None, "other tenants go on");
+    assert_eq!(
+        paused_for(&layer, &clock, "t2"),
+        None,
+        "other tenants go on"
+    );
+
+    // And they do wait: another tenant's call goes at once, this tenant's after the minute.
+    let auth = provider(&server, &layer);
+    for tenant in ["t2", "t1"] {
+        let other = ApiRequest::get("list other", url(&server, "/other"), tenant);
+        layer.send(&auth, &other).await.unwrap();
+    }
+    assert_eq!(clock.waits(), [Duration::from_secs(60)]);
 }
 
 #[tokio::test]
@@ -72,13 +92,16 @@ async fn a_429_with_the_wait_in_its_title_pauses_for_that_wait() {
         })))
         .mount(&server)
         .await;
-    let layer = layer_with(no_retries());
+    let clock = ManualClock::new();
+    let layer = layer_on(&clock, no_retries());
     assert_eq!(
         throttled_once(&layer, &server).await,
         Some(Duration::from_secs(30))
     );
-    let paused = paused_for(&layer, "t1").expect("the tenant is paused");
-    assert!(paused > Duration::from_secs(28), "{paused:?}");
+    assert_eq!(
+        paused_for(&layer, &clock, "t1"),
+        Some(Duration::from_secs(30))
+    );
 }
 
 #[tokio::test]
@@ -90,11 +113,11 @@ async fn a_429_that_says_nothing_pauses_the_tenant_for_a_second() {
         .respond_with(ResponseTemplate::new(429))
         .mount(&server)
         .await;
-    let layer = layer_with(no_retries());
+    let clock = ManualClock::new();
+    let layer = layer_on(&clock, no_retries());
     assert_eq!(throttled_once(&layer, &server).await, None);
-    let paused = paused_for(&layer, "t1").expect("the tenant is paused");
-    assert!(
-        paused > Duration::from_millis(500) && paused <= Duration::from_secs(1),
-        "{paused:?}"
+    assert_eq!(
+        paused_for(&layer, &clock, "t1"),
+        Some(Duration::from_secs(1))
     );
 }

@@ -1,15 +1,18 @@
 //! What is tried again, and after how long: 429s by everyone (the request did not run),
-//! timeouts and 5xx only by repeatable calls, Retry-After honoured.
+//! timeouts and 5xx only by repeatable calls, Retry-After honoured. How long the layer waited
+//! is read from a [`ManualClock`], never timed.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::Method;
-use ledgerbridge_connector::{ApiRequest, ConnectorError, Idempotency};
+use ledgerbridge_connector::{
+    ApiRequest, ConnectorError, HttpLayer, HttpSettings, Idempotency, ManualClock,
+};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{Sequence, layer, mount_token, provider, url};
+use crate::support::{Sequence, fast_retry, layer, layer_on, mount_token, provider, url};
 
 fn post(server: &MockServer, p: &str, idempotency: Idempotency) -> ApiRequest {
     ApiRequest::json(
@@ -41,9 +44,9 @@ async fn a_429_storm_is_waited_out_honouring_retry_after() {
         .expect(3)
         .mount(&server)
         .await;
-    let layer = layer();
+    let clock = ManualClock::new();
+    let layer = layer_on(&clock, fast_retry());
     let auth = provider(&server, &layer);
-    let started = Instant::now();
     let response = layer
         .send(
             &auth,
@@ -55,11 +58,15 @@ async fn a_429_storm_is_waited_out_honouring_retry_after() {
         response.json::<serde_json::Value>("list items").unwrap(),
         json!({"ok": true})
     );
+    // Retry-After: 1 twice is two seconds, plus the retry's jitter (under min_delay, 5 ms):
+    // one wait per 429, not the tenant's pause and the retry's delay on top of each other.
+    let waited = clock.elapsed();
     assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "Retry-After: 1 twice must wait 2 s, took {:?}",
-        started.elapsed()
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2010),
+        "Retry-After: 1 twice must wait 2 s, waited {waited:?} ({:?})",
+        clock.waits()
     );
+    assert_eq!(clock.waits().len(), 2, "{:?}", clock.waits());
 }
 
 #[tokio::test]
@@ -127,13 +134,13 @@ async fn a_create_without_a_key_is_retried_after_a_429_but_not_after_a_timeout()
         .await;
     Mock::given(method("POST"))
         .and(path("/slow"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
         .expect(1)
         .mount(&server)
         .await;
-    let layer = layer();
+    let clock = ManualClock::new();
+    let layer = layer_on(&clock, fast_retry());
     let auth = provider(&server, &layer);
-    let started = Instant::now();
     let created = layer
         .send(
             &auth,
@@ -143,10 +150,19 @@ async fn a_create_without_a_key_is_retried_after_a_429_but_not_after_a_timeout()
         .unwrap();
     assert_eq!(&created.body[..], b"77");
     assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "the retry waited the Retry-After"
+        clock.elapsed() >= Duration::from_secs(1),
+        "the retry waited the Retry-After: {:?}",
+        clock.waits()
     );
-    let err = layer
+    // A short timeout against an answer held far longer: it times out however slow the
+    // machine is.
+    let impatient = HttpLayer::new(&HttpSettings {
+        timeout: Duration::from_millis(300),
+        retry: fast_retry(),
+        ..HttpSettings::default()
+    })
+    .unwrap();
+    let err = impatient
         .send(&auth, &post(&server, "/slow", Idempotency::NotIdempotent))
         .await
         .unwrap_err();

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ledgerbridge_connector::{
-    ClientCredentials, ClientCredentialsConfig, HttpLayer, HttpSettings, RetryPolicy,
+    ClientCredentials, ClientCredentialsConfig, HttpLayer, HttpSettings, ManualClock, RetryPolicy,
 };
 use secrecy::SecretString;
 use serde_json::json;
@@ -23,19 +23,33 @@ pub(crate) fn fast_retry() -> RetryPolicy {
     }
 }
 
-/// A layer with [`fast_retry`] and a short request timeout.
+/// A layer with [`fast_retry`].
 pub(crate) fn layer() -> HttpLayer {
     layer_with(fast_retry())
 }
 
-/// A layer with `retry` and a short request timeout.
+/// A layer with `retry`. The request timeout is generous: a loaded machine must not turn a
+/// slow answer into a timeout (the test of timeouts sets its own).
 pub(crate) fn layer_with(retry: RetryPolicy) -> HttpLayer {
+    HttpLayer::new(&settings(retry)).unwrap()
+}
+
+/// A layer with `retry` whose waits (pauses, backoff, Retry-After) are taken on `clock`, so a
+/// test reads how long the layer waited instead of timing it.
+pub(crate) fn layer_on(clock: &ManualClock, retry: RetryPolicy) -> HttpLayer {
     HttpLayer::new(&HttpSettings {
-        timeout: Duration::from_millis(800),
-        retry,
-        ..HttpSettings::default()
+        clock: clock.clock(),
+        ..settings(retry)
     })
     .unwrap()
+}
+
+pub(crate) fn settings(retry: RetryPolicy) -> HttpSettings {
+    HttpSettings {
+        timeout: Duration::from_secs(60),
+        retry,
+        ..HttpSettings::default()
+    }
 }
 
 /// A client-credentials provider against `server`'s `/connect/token`, retrying per
@@ -50,13 +64,30 @@ pub(crate) fn provider_with(
     layer: &HttpLayer,
     retry: RetryPolicy,
 ) -> ClientCredentials {
+    ClientCredentials::new(provider_config(server, retry), layer.client().clone())
+}
+
+/// A provider whose token expiry and retry waits run on `clock`.
+pub(crate) fn provider_on(
+    server: &MockServer,
+    layer: &HttpLayer,
+    clock: &ManualClock,
+) -> ClientCredentials {
+    let config = ClientCredentialsConfig {
+        clock: clock.clock(),
+        ..provider_config(server, fast_retry())
+    };
+    ClientCredentials::new(config, layer.client().clone())
+}
+
+fn provider_config(server: &MockServer, retry: RetryPolicy) -> ClientCredentialsConfig {
     let mut config = ClientCredentialsConfig::new(
         Url::parse(&format!("{}/connect/token", server.uri())).unwrap(),
         "cid.test",
         SecretString::from("cs1.very-secret".to_owned()),
     );
     config.retry = retry;
-    ClientCredentials::new(config, layer.client().clone())
+    config
 }
 
 /// A token endpoint that hands out `tok-abc` for `expires_in` seconds.

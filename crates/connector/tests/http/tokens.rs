@@ -4,12 +4,16 @@
 use std::time::Duration;
 
 use http::Method;
-use ledgerbridge_connector::{ApiRequest, ConnectorError, Idempotency, RetryPolicy, TokenProvider};
+use ledgerbridge_connector::{
+    ApiRequest, ConnectorError, Idempotency, ManualClock, RetryPolicy, TokenProvider,
+};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{Sequence, layer, layer_with, mount_token, provider, provider_with, url};
+use crate::support::{
+    Sequence, layer, layer_with, mount_token, provider, provider_on, provider_with, url,
+};
 
 #[tokio::test]
 async fn many_waiting_callers_cause_one_token_request() {
@@ -43,18 +47,22 @@ async fn many_waiting_callers_cause_one_token_request() {
 #[tokio::test]
 async fn a_token_is_renewed_before_it_expires() {
     let server = MockServer::start().await;
-    mount_token(&server, 2).await; // renewal margin: 0.5 s
+    mount_token(&server, 900).await; // renewal margin: 60 s, so renewed from 840 s on
+    let clock = ManualClock::new();
     let layer = layer();
-    let auth = provider(&server, &layer);
+    let auth = provider_on(&server, &layer, &clock);
     let first = auth.access_token().await.unwrap();
+    clock.advance(Duration::from_secs(839));
     assert_eq!(
         auth.access_token().await.unwrap().generation(),
-        first.generation()
+        first.generation(),
+        "still fresh a second before the margin"
     );
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    clock.advance(Duration::from_secs(1));
     assert_eq!(
         auth.access_token().await.unwrap().generation(),
-        first.generation() + 1
+        first.generation() + 1,
+        "renewed once inside the margin"
     );
     assert_eq!(auth.token_requests(), 2);
 }

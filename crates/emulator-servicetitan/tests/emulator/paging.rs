@@ -118,10 +118,9 @@ async fn invoice_filters_follow_the_spec_names() {
 #[tokio::test]
 async fn ten_thousand_invoices_page_without_loss_or_duplicates() {
     let w = spawn_world(LimitMode::Off).await;
-    let started = std::time::Instant::now();
+    // How fast seeding is belongs to the benchmark (crates/servicetitan/benches), not here.
     let added = w.state.seed_bulk_invoices(tenant(1), 10_000).unwrap();
     assert_eq!(added.len(), 10_000);
-    assert!(started.elapsed().as_secs() < 10, "bulk seeding is fast");
     let token = w.token(1).await;
     let mut seen = BTreeSet::new();
     let mut page = 1;

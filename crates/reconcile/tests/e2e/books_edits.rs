@@ -314,11 +314,16 @@ pub(crate) async fn edit_due_in_servicetitan(world: &World, s: &Synced, due: Nai
         .unwrap();
 }
 
-/// The same line described differently on both sides: ServiceTitan first, the books a second
-/// later (so the books' edit is the newest).
+/// The same line described differently on both sides: ServiceTitan first, the books two
+/// seconds later on the sandbox clock (so the books' edit is the newest even to whole-second
+/// timestamps, without the test waiting).
 pub(crate) async fn edit_both(world: &World, s: &Synced, servicetitan: &str, books: &str) {
     edit_in_servicetitan(world, s, servicetitan).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let base = world.sandbox.quickbooks_handle.base_url.clone();
+    // One clock for the three emulators: this moves ServiceTitan's and Xero's too.
+    world
+        .control(&base, "clock", json!({ "advance_seconds": 2 }))
+        .await;
     edit_in_books(world, s, Some(books), None).await;
 }
 

@@ -1,8 +1,8 @@
 //! Xero's minute and day limits: paced, waited out, or stopped with when the run resumes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ledgerbridge_connector::ConnectorError;
+use ledgerbridge_connector::{ConnectorError, ManualClock};
 use ledgerbridge_emulator::LimitMode;
 use ledgerbridge_xero::DailyLimit;
 use serde_json::json;
@@ -37,16 +37,20 @@ fn fresh_token(world: &World) -> String {
 #[tokio::test]
 async fn a_minute_429_is_waited_out_per_retry_after() {
     let world = World::start(LimitMode::Real).await;
-    let xero = world.connector();
+    // The connector waits on a manual clock: how long it waited is read, not timed.
+    let clock = ManualClock::new();
+    let mut config = world.config();
+    config.http.clock = clock.clock();
+    let xero = world.connector_with(config);
     world
         .control("faults", json!({ "seed": 1, "throttle_burst": 2 }))
         .await;
-    let started = Instant::now();
     let org = xero.organisation().await.expect("answered after two 429s");
     assert!(!org.name.is_empty());
     assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "Retry-After: 1, twice"
+        clock.elapsed() >= Duration::from_secs(2),
+        "Retry-After: 1, twice; waited {:?}",
+        clock.waits()
     );
     assert_eq!(xero.auth().attempts(), 3);
     assert!(xero.budget().day_remaining.is_some_and(|d| d < 5_000));
