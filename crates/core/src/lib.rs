@@ -104,6 +104,7 @@ mod check;
 pub mod diff;
 mod flat;
 pub mod ids;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod money;

@@ -16,6 +16,7 @@ mod inbound_recovery;
 mod own_payments;
 mod paid_void;
 mod recovery;
+mod resolution_limits;
 mod resolutions;
 mod suggestions;
 mod tax_law;
