@@ -13,6 +13,7 @@ mod helpers;
 mod inbound_helpers;
 mod inbound_payments;
 mod inbound_recovery;
+mod malformed;
 mod own_payments;
 mod paid_void;
 mod recovery;
