@@ -158,9 +158,8 @@ async fn a_typed_value_longer_than_the_books_take_is_refused_and_nothing_is_reco
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.body.contains(
-            "invoice.number is 22 characters; QuickBooks allows at most 21 (DocNumber)"
-        ),
+        r.body
+            .contains("invoice.number is 22 characters; QuickBooks allows at most 21 (DocNumber)"),
         "{}",
         r.body
     );
