@@ -25,7 +25,7 @@
 //! log and the record's conflict is raised again, open, so a person decides anew.
 
 use ledgerbridge_core::limits;
-use ledgerbridge_core::resolution::{Decision, check_limits, resolve_record};
+use ledgerbridge_core::resolution::{Decision, ResolutionError, check_limits, resolve_record};
 use ledgerbridge_core::{EntityKind, FieldConflict, FieldPath, Invoice, InvoiceStatus, System};
 use ledgerbridge_ledger::Conflict;
 use serde_json::json;
@@ -95,7 +95,10 @@ impl<T: AccountingTarget> Engine<'_, T> {
         };
         // Before anything is read or written: a value one side would refuse must not reach
         // the other (issue #5: ServiceTitan took it, QuickBooks refused it).
-        if let Err(e) = check_limits(self.system(), &fields, &decision) {
+        // Other faults of the decision are judged below, against the merged record.
+        if let Err(e @ ResolutionError::TooLong(_)) =
+            check_limits(self.system(), &fields, &decision)
+        {
             return self.hold(conflict, id, e.to_string()).await;
         }
         let Some((snapshot, base)) = self.base::<Invoice>(INVOICE, id).await? else {
