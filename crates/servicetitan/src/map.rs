@@ -303,6 +303,7 @@ pub(crate) fn payment(
             PaymentStatus::Voided
         },
     };
+    crate::sanity::payment_adds_up(&record)?;
     Ok(SourceRecord {
         id: wire.id,
         modified_on: wire.modified_on,

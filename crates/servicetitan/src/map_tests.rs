@@ -302,6 +302,15 @@ fn unknown_enum_words_on_payments_and_customers_are_quarantined() {
     .unwrap();
     let err = payment(wire, Currency::USD, true).unwrap_err();
     assert!(err.contains("syncStatus \"Teleported\""), "{err}");
+    // A stated unapplied amount that, with the applications, is not the total.
+    let split: PaymentWire = serde_json::from_value(json!({
+        "id": 6, "date": "2025-01-10T00:00:00Z", "type": "Check", "total": "-500.00",
+        "unappliedAmount": "0.00", "customer": {"id": 1}, "modifiedOn": "2025-01-10T18:00:00Z",
+        "appliedTo": [{"appliedTo": 1, "appliedAmount": "50.00"}]
+    }))
+    .unwrap();
+    let err = payment(split, Currency::USD, true).unwrap_err();
+    assert!(err.contains("do not add up"), "{err}");
     let customer_of = |kind: serde_json::Value| -> CustomerWire {
         serde_json::from_value(json!({
             "id": 9, "name": "Acme", "type": kind, "modifiedOn": "2025-01-10T18:00:00Z"

@@ -11,7 +11,7 @@
 //! does not (the "-500.00" over positive lines) is refused by the sum check, whatever
 //! its sign.
 
-use ledgerbridge_core::{Discrepancy, Invoice};
+use ledgerbridge_core::{Discrepancy, Invoice, Payment};
 
 /// ServiceTitan's `syncStatus` words (api/servicetitan.md: the `TransactionStatus` enum,
 /// `Pending | Posted | Exported`, for invoices and payments alike).
@@ -64,11 +64,27 @@ pub(crate) fn customer_type(kind: Option<&serde_json::Value>) -> Result<(), Stri
 /// what does not add up. ServiceTitan's figures are taken as stated (never recomputed), so a
 /// record whose own figures disagree has no true total to write.
 pub(crate) fn invoice_adds_up(invoice: &Invoice) -> Result<(), String> {
-    let wrong: Vec<String> = invoice
-        .check()
-        .into_iter()
-        .filter(|d| matches!(d, Discrepancy::Subtotal { .. } | Discrepancy::Total { .. }))
-        .map(|d| d.to_string())
+    stated_amounts(invoice.check(), |d| {
+        matches!(d, Discrepancy::Subtotal { .. } | Discrepancy::Total { .. })
+    })
+}
+
+/// `ok` when the payment's applications plus its unapplied amount are its total, else what
+/// does not add up (a negative payment, a refund, is fine when it adds up).
+pub(crate) fn payment_adds_up(payment: &Payment) -> Result<(), String> {
+    stated_amounts(payment.check(), |d| {
+        matches!(d, Discrepancy::PaymentSplit { .. })
+    })
+}
+
+fn stated_amounts(
+    found: Vec<Discrepancy>,
+    counts: impl Fn(&Discrepancy) -> bool,
+) -> Result<(), String> {
+    let wrong: Vec<String> = found
+        .iter()
+        .filter(|d| counts(d))
+        .map(ToString::to_string)
         .collect();
     if wrong.is_empty() {
         Ok(())
