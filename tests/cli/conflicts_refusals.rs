@@ -1,9 +1,10 @@
 //! `conflicts resolve` refusals (exit 2 for a wrong decision, exit 1 for a conflict no longer
 //! open), each recording nothing, and `dismiss`, on the conflicts `conflicts.rs` seeds.
 
-use serde_json::Value;
+use ledgerbridge_ledger::NewConflict;
+use serde_json::{Value, json};
 
-use crate::conflicts::{cli, events, seeded, show, stderr};
+use crate::conflicts::{cli, events, field, open, seeded, show, stderr};
 use crate::helpers::stdout_json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,6 +60,75 @@ async fn wrong_decisions_are_refused_with_exit_2_and_nothing_is_recorded() {
     assert_eq!(detail["status"], "open");
     assert_eq!(detail["resolution"], Value::Null);
     assert!(events(&s.books, "conflict.resolved").await.is_empty());
+}
+
+/// Issue #5: a description longer than QuickBooks takes was recorded, written to ServiceTitan
+/// by the next sync and refused by QuickBooks. Now it is refused before it is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_longer_than_the_books_take_is_refused_with_the_limit_and_nothing_is_recorded() {
+    let s = seeded().await;
+    let ledger = open(&s.books).await;
+    let key = ledger
+        .conflicts()
+        .get(s.invoice)
+        .await
+        .unwrap()
+        .unwrap()
+        .key();
+    ledger
+        .conflicts()
+        .dismiss(s.invoice, "test", None)
+        .await
+        .unwrap();
+    let conflict = ledger
+        .conflicts()
+        .raise(&NewConflict {
+            key,
+            target_id: "130".into(),
+            run: None,
+            fields: vec![field(
+                "lines[st:4521].description",
+                json!("Drain cleaning"),
+                json!("Drain cleaning, main line"),
+                json!("Drain cleaning (2 h)"),
+            )],
+        })
+        .await
+        .unwrap()
+        .id;
+    ledger.close().await;
+    let id = conflict.to_string();
+
+    let huge = format!("lines[st:4521].description={}", "x".repeat(100_000));
+    let out = cli(
+        &s.books,
+        &["conflicts", "resolve", &id, "--field", &huge],
+        2,
+    )
+    .await;
+    let text = stderr(&out);
+    assert!(
+        text.contains(
+            "lines[st:4521].description is 100000 characters; QuickBooks allows at most 4000 \
+             (Line.Description)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("nothing was recorded"), "{text}");
+    let detail = show(&s.books, conflict).await;
+    assert_eq!(detail["status"], "open");
+    assert_eq!(detail["resolution"], Value::Null);
+    assert!(events(&s.books, "conflict.resolved").await.is_empty());
+
+    // At the limit it is taken.
+    let fits = format!("lines[st:4521].description={}", "x".repeat(4000));
+    cli(
+        &s.books,
+        &["conflicts", "resolve", &id, "--field", &fits],
+        0,
+    )
+    .await;
+    assert_eq!(show(&s.books, conflict).await["status"], "resolved");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

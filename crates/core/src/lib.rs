@@ -105,6 +105,7 @@ pub mod crash;
 pub mod diff;
 mod flat;
 pub mod ids;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod money;

@@ -32,8 +32,12 @@
 //!    side is never refused for consistency, and a mix is refused only where both sides add
 //!    up and the mix does not (ServiceTitan's quantity with the accounting amount).
 //!
+//! 4. every resolved value must fit both systems' documented field limits ([`check_limits`],
+//!    see [`crate::limits`]), so a resolution is never half-applied.
+//!
 //! This module depends only on core types, so the CLI, the web UI and the engine share it.
 
+mod fit;
 mod shape;
 
 use std::collections::BTreeMap;
@@ -48,6 +52,7 @@ use crate::model::{Customer, Invoice, Payment, Record};
 use crate::path::FieldPath;
 use crate::policy::Side;
 
+pub use fit::check_limits;
 pub use shape::{Shape, check_value};
 
 /// Why a decision cannot be recorded. Every variant is the person's to fix (a different
@@ -123,6 +128,9 @@ pub enum ResolutionError {
         /// serde's explanation.
         reason: String,
     },
+    /// A value longer than one of the two systems takes for its field.
+    #[error("{0}")]
+    TooLong(crate::limits::TooLong),
     /// Typed values for a record kind without a canonical model.
     #[error("typed values are not supported for {entity} records yet; choose a side")]
     Unsupported {

@@ -6,6 +6,8 @@
 //! recorded in the audit trail with the field paths only, never their values (which may be
 //! customer data).
 
+mod reopen;
+
 use chrono::{DateTime, Utc};
 use ledgerbridge_core::{EntityKind, System};
 use serde::{Deserialize, Serialize};

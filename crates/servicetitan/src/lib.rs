@@ -34,6 +34,7 @@ mod feeds;
 mod lookups;
 mod map;
 mod read;
+mod sanity;
 mod source;
 pub mod wire;
 mod write;

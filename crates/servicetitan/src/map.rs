@@ -182,7 +182,8 @@ fn tax_lines(
     }
 }
 
-/// The invoice's status: inactive is voided, `Pending` is a draft, `Posted`/`Exported` final.
+/// The invoice's status: inactive is voided, `Pending` is a draft, `Posted`/`Exported` final
+/// (any other word was quarantined before, see [`crate::sanity`]).
 fn invoice_status(wire: &InvoiceWire) -> InvoiceStatus {
     if !wire.active {
         return InvoiceStatus::Voided;
@@ -202,6 +203,7 @@ pub(crate) fn invoice(
     currency: Currency,
     zone: Option<&TaxZone>,
 ) -> Result<SourceRecord<Invoice>, String> {
+    crate::sanity::sync_status(wire.sync_status.as_deref(), true)?;
     let customer = wire.customer.as_ref().ok_or("customer is missing")?;
     let mut items = wire.items.clone().unwrap_or_default();
     items.sort_by_key(|i| (i.order.unwrap_or(i32::MAX), i.id));
@@ -234,6 +236,7 @@ pub(crate) fn invoice(
             .as_ref()
             .map(|b| b.name.clone().unwrap_or_else(|| b.id.to_string())),
     };
+    crate::sanity::invoice_adds_up(&record)?;
     Ok(SourceRecord {
         id: wire.id,
         modified_on: wire.modified_on.unwrap_or(wire.created_on),
@@ -250,6 +253,7 @@ pub(crate) fn payment(
     currency: Currency,
     listed_active: bool,
 ) -> Result<SourceRecord<Payment>, String> {
+    crate::sanity::sync_status(wire.sync_status.as_deref(), false)?;
     let customer = wire.customer.as_ref().ok_or("customer is missing")?;
     let amount = money(wire.total, "total", currency)?;
     // One invoice may appear in several applications; the canonical record keys by invoice.
@@ -299,6 +303,7 @@ pub(crate) fn payment(
             PaymentStatus::Voided
         },
     };
+    crate::sanity::payment_adds_up(&record)?;
     Ok(SourceRecord {
         id: wire.id,
         modified_on: wire.modified_on,
@@ -314,6 +319,7 @@ pub(crate) fn customer(
     contacts: &[ContactWire],
 ) -> Result<SourceRecord<Customer>, String> {
     let name = non_blank(Some(&wire.name)).ok_or("name is blank")?;
+    crate::sanity::customer_type(wire.kind.as_ref())?;
     let first = |kinds: &[&str]| {
         let mut live: Vec<&ContactWire> = contacts
             .iter()

@@ -252,6 +252,90 @@ fn a_customer_takes_its_first_active_email_and_phone() {
     assert_eq!(c.billing_address.region.as_deref(), Some("CA"));
 }
 
+/// Issue #6: `syncStatus: "Weird"` became a draft and an update was sent.
+#[test]
+fn an_unknown_or_missing_sync_status_is_quarantined_never_a_draft() {
+    for extra in [json!({"syncStatus": "Weird"}), json!({"syncStatus": null})] {
+        let err = invoice(invoice_wire(extra.clone()), Currency::USD, None).unwrap_err();
+        assert!(err.contains("syncStatus"), "{extra}: {err}");
+        assert!(err.contains("Pending, Posted, Exported"), "{err}");
+    }
+    let err = invoice(
+        invoice_wire(json!({"syncStatus": "Weird"})),
+        Currency::USD,
+        None,
+    )
+    .unwrap_err();
+    assert!(err.contains("\"Weird\""), "{err}");
+    // Any case, as ServiceTitan's words are compared elsewhere.
+    assert!(
+        invoice(
+            invoice_wire(json!({"syncStatus": "posted"})),
+            Currency::USD,
+            None
+        )
+        .is_ok()
+    );
+}
+
+/// Issue #6: a total of "-500.00" over positive lines was sent as an update.
+#[test]
+fn a_total_that_does_not_add_up_is_quarantined_whatever_its_sign() {
+    for total in ["-500.00", "500.00", "109.49"] {
+        let err = invoice(invoice_wire(json!({"total": total})), Currency::USD, None).unwrap_err();
+        assert!(err.contains("do not add up"), "{total}: {err}");
+        assert!(err.contains("total is"), "{err}");
+    }
+    let err = invoice(
+        invoice_wire(json!({"subTotal": "90.00", "total": "99.50"})),
+        Currency::USD,
+        None,
+    )
+    .unwrap_err();
+    assert!(err.contains("lines sum to"), "{err}");
+    // A credit adds up from its own lines: negative, and mapped as stated.
+    let credit = json!({
+        "subTotal": "-20.00", "salesTax": "0.00", "total": "-20.00", "balance": "-20.00",
+        "items": [{"id": 2, "skuName": "DISC", "description": "Warranty credit", "quantity": "1",
+                   "price": "-20.00", "total": "-20.00", "taxable": false}]
+    });
+    let mapped = invoice(invoice_wire(credit), Currency::USD, None)
+        .unwrap()
+        .record;
+    assert_eq!(mapped.total.to_minor(), -2000);
+}
+
+#[test]
+fn unknown_enum_words_on_payments_and_customers_are_quarantined() {
+    let wire: PaymentWire = serde_json::from_value(json!({
+        "id": 5, "date": "2025-01-10T00:00:00Z", "type": "Check", "total": "10.00",
+        "customer": {"id": 1}, "modifiedOn": "2025-01-10T18:00:00Z", "syncStatus": "Teleported"
+    }))
+    .unwrap();
+    let err = payment(wire, Currency::USD, true).unwrap_err();
+    assert!(err.contains("syncStatus \"Teleported\""), "{err}");
+    // A stated unapplied amount that, with the applications, is not the total.
+    let split: PaymentWire = serde_json::from_value(json!({
+        "id": 6, "date": "2025-01-10T00:00:00Z", "type": "Check", "total": "-500.00",
+        "unappliedAmount": "0.00", "customer": {"id": 1}, "modifiedOn": "2025-01-10T18:00:00Z",
+        "appliedTo": [{"appliedTo": 1, "appliedAmount": "50.00"}]
+    }))
+    .unwrap();
+    let err = payment(split, Currency::USD, true).unwrap_err();
+    assert!(err.contains("do not add up"), "{err}");
+    let customer_of = |kind: serde_json::Value| -> CustomerWire {
+        serde_json::from_value(json!({
+            "id": 9, "name": "Acme", "type": kind, "modifiedOn": "2025-01-10T18:00:00Z"
+        }))
+        .unwrap()
+    };
+    let err = customer(customer_of(json!("Galactic")), &[]).unwrap_err();
+    assert!(err.contains("type \"Galactic\""), "{err}");
+    // The spec's `{}` rendering and a missing type stay residential, as documented.
+    assert!(customer(customer_of(json!({})), &[]).is_ok());
+    assert!(customer(customer_of(json!("residential")), &[]).is_ok());
+}
+
 proptest! {
     #[test]
     fn zone_tax_lines_always_sum_to_the_invoice_tax(
@@ -261,7 +345,9 @@ proptest! {
         let rates: Vec<(i64, Decimal)> = rates.iter().enumerate().map(|(i, r)| (i as i64 + 1, Decimal::new(i64::from(*r), 6))).collect();
         let zones = index(vec![zone(9, &rates)]);
         let tax = Money::from_minor(tax_minor, Currency::USD);
-        let extra = json!({"taxZoneId": 9, "salesTax": tax.amount().to_string()});
+        // The total follows the tax, so the invoice still adds up.
+        let total = (dec!(100.00) + tax.amount()).to_string();
+        let extra = json!({"taxZoneId": 9, "salesTax": tax.amount().to_string(), "total": total});
         let wire = invoice_wire(extra);
         let zone = tax_zone(&wire, None, &zones).unwrap();
         let inv = invoice(wire, Currency::USD, zone).unwrap().record;

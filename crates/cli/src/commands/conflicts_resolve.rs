@@ -10,6 +10,7 @@
 //! sync at once for the conflict's tenant, through the `sync` command itself.
 
 use anyhow::Context as _;
+use ledgerbridge_core::resolution::check_limits;
 use ledgerbridge_core::resolution::{Choice, Decision};
 use ledgerbridge_core::{FieldConflict, Side, check_resolution};
 use ledgerbridge_ledger::{Conflict, Ledger, LedgerError, Resolution};
@@ -135,6 +136,8 @@ pub(crate) async fn run(
         &decision,
     )
     .map_err(|e| UsageError(format!("conflict {id}: {e}; nothing was recorded")))?;
+    check_limits(conflict.target_system, &fields, &decision)
+        .map_err(|e| UsageError(format!("conflict {id}: {e}; nothing was recorded")))?;
     let by = who(args.by.clone());
     let resolution = Resolution {
         choice: decision.to_json(),

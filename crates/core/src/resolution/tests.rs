@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::ids::System;
 
 fn conflict(path: &str, base: Value, st: Value, acct: Value) -> FieldConflict {
     FieldConflict {
@@ -136,4 +137,30 @@ fn side_choices_need_no_record_but_typed_values_do() {
             entity: EntityKind::CreditNote
         })
     );
+}
+
+#[test]
+fn a_value_too_long_for_either_system_is_refused_with_the_limit() {
+    let huge = "x".repeat(100_000);
+    let mut typed = Decision::take(Side::ServiceTitan, &fields());
+    typed.insert(
+        "lines[st:4521].description".parse().unwrap(),
+        Choice::Value(json!(huge)),
+    );
+    for (target, name, max) in [
+        (System::QuickBooks, "QuickBooks", 4000),
+        (System::Xero, "Xero", 4000),
+    ] {
+        let e = check_limits(target, &fields(), &typed).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, ResolutionError::TooLong(_)), "{text}");
+        assert!(text.contains("lines[st:4521].description"), "{text}");
+        assert!(text.contains("100000 characters"), "{text}");
+        assert!(
+            text.contains(&format!("{name} allows at most {max}")),
+            "{text}"
+        );
+    }
+    let fits = Decision::take(Side::Accounting, &fields());
+    assert_eq!(check_limits(System::QuickBooks, &fields(), &fits), Ok(()));
 }

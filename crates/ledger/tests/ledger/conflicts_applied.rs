@@ -99,3 +99,63 @@ async fn resolved_conflicts_wait_to_be_applied_once(pool: SqlitePool) {
         .unwrap();
     assert_eq!(events.len(), 1, "audited once");
 }
+
+/// A resolution the sync cannot write to both systems goes back to a person: the same
+/// conflict, open again, without the decision, and audited with the reason.
+#[sqlx::test(migrator = "ledgerbridge_ledger::MIGRATOR")]
+async fn a_resolution_that_cannot_be_applied_is_reopened(pool: SqlitePool) {
+    let ledger = ledger(pool);
+    let raised = ledger.conflicts().raise(&conflict("7")).await.unwrap();
+    let choice = Resolution {
+        choice: json!({"invoice.memo": {"value": "d"}}),
+        by: "ana".into(),
+        note: Some("typed".into()),
+    };
+    ledger
+        .conflicts()
+        .resolve(raised.id, &choice)
+        .await
+        .unwrap();
+    let reason = "invoice.memo is 1001 characters; QuickBooks allows at most 1000 (CustomerMemo)";
+    assert!(
+        ledger
+            .conflicts()
+            .reopen(raised.id, None, reason)
+            .await
+            .unwrap()
+    );
+    let again = ledger.conflicts().get(raised.id).await.unwrap().unwrap();
+    assert_eq!(again.status.to_string(), "open");
+    assert_eq!(again.resolution, None);
+    assert!(
+        ledger
+            .conflicts()
+            .resolved_unapplied("t1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let events = ledger
+        .events()
+        .list(&EventFilter {
+            kind: Some("conflict.reopened".into()),
+            ..EventFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].detail["reason"], reason);
+    // Open already: nothing to reopen. It can be resolved anew.
+    assert!(
+        !ledger
+            .conflicts()
+            .reopen(raised.id, None, reason)
+            .await
+            .unwrap()
+    );
+    ledger
+        .conflicts()
+        .resolve(raised.id, &choice)
+        .await
+        .unwrap();
+}

@@ -81,8 +81,15 @@ pub enum MapError {
 /// ([`read::canonical_display_name`]). The link lives in the ledger, never in a name match.
 pub fn disambiguated_name(name: &str, servicetitan_id: i64) -> String {
     let suffix = format!(" (ST {servicetitan_id})");
-    // DisplayName holds 500 characters; keep the suffix whole.
-    let room = 500usize.saturating_sub(suffix.chars().count());
+    // Keep the suffix whole within DisplayName's room (`ledgerbridge_core::limits`); the
+    // plain name was checked against the same room before, so only a name within a few
+    // characters of it loses its end here.
+    let max = ledgerbridge_core::limits::of(
+        ledgerbridge_core::System::QuickBooks,
+        "customer.display_name",
+    )
+    .map_or(usize::MAX, |l| l.max);
+    let room = max.saturating_sub(suffix.chars().count());
     let base: String = name.trim().chars().take(room).collect();
     format!("{base}{suffix}")
 }

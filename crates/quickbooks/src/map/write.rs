@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 
+use ledgerbridge_core::limits;
 use ledgerbridge_core::money::round_half_away;
-use ledgerbridge_core::{Customer, Invoice, InvoiceLine, Payment, SourceRef};
+use ledgerbridge_core::{Customer, Invoice, InvoiceLine, Payment, SourceRef, System};
 use rust_decimal::Decimal;
 
 use super::{MapError, Mappings, disambiguated_name};
@@ -21,10 +22,19 @@ use crate::wire::{
     TelephoneNumber, TxnTaxDetail,
 };
 
-fn too_long(field: &'static str, text: &str, max: usize) -> Result<(), MapError> {
+/// Refuses `text` for the canonical `field` when it is longer than QuickBooks takes (the
+/// limits shared with the engine, the CLI and the web UI: `ledgerbridge_core::limits`).
+fn too_long(field: &str, text: &str) -> Result<(), MapError> {
+    let Some(limit) = limits::of(System::QuickBooks, field) else {
+        return Ok(());
+    };
     let len = text.chars().count();
-    if len > max {
-        Err(MapError::TooLong { field, len, max })
+    if len > limit.max {
+        Err(MapError::TooLong {
+            field: limit.remote_field,
+            len,
+            max: limit.max,
+        })
     } else {
         Ok(())
     }
@@ -175,7 +185,7 @@ fn sales_line(line: &InvoiceLine, id: Option<&String>, m: &Mappings) -> Result<L
             value: line.tax_code.clone().unwrap_or_else(|| "(none)".into()),
         })?)
     };
-    too_long("Line.Description", &line.description, 4000)?;
+    too_long("lines[*].description", &line.description)?;
     Ok(Line {
         id: id.cloned(),
         description: Some(line.description.clone()).filter(|d| !d.is_empty()),
@@ -200,7 +210,7 @@ pub fn invoice_body(
     cx: InvoiceContext<'_>,
     m: &Mappings,
 ) -> Result<InvoiceDraft, MapError> {
-    too_long("DocNumber", &invoice.number, 21)?;
+    too_long("invoice.number", &invoice.number)?;
     let lines = invoice
         .lines
         .iter()
@@ -230,7 +240,7 @@ pub fn invoice_body(
         .map(str::trim)
         .filter(|m| !m.is_empty());
     if let Some(memo) = memo {
-        too_long("CustomerMemo", memo, 1000)?;
+        too_long("invoice.memo", memo)?;
     }
     Ok(InvoiceDraft {
         body: wire::Invoice {

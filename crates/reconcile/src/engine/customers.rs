@@ -117,6 +117,10 @@ impl<T: AccountingTarget> Engine<'_, T> {
         rec: &SourceRecord<Customer>,
     ) -> Result<Option<Write>, SyncError> {
         let id = rec.id;
+        if let Err(e) = ledgerbridge_core::limits::check_customer(self.system(), &rec.record) {
+            self.park(CUSTOMER, rec, super::invoices::too_long_reason(&e));
+            return Ok(None);
+        }
         if let Some(link) = self.link(CUSTOMER, id).await? {
             self.planned.insert(id);
             return match self.base::<Customer>(CUSTOMER, id).await? {

@@ -53,6 +53,12 @@ impl BooksFigures {
     }
 }
 
+/// Why a record whose text is longer than its target takes is blocked. The data is fine
+/// (nothing is quarantined); the target cannot hold it, so a person shortens it at the source.
+pub(crate) fn too_long_reason(e: &ledgerbridge_core::limits::TooLong) -> String {
+    format!("{e}: shorten it in ServiceTitan (the bridge never cuts a value)")
+}
+
 impl<T: AccountingTarget> Engine<'_, T> {
     pub(crate) async fn handle_invoices(
         &mut self,
@@ -273,6 +279,11 @@ impl<T: AccountingTarget> Engine<'_, T> {
         &mut self,
         rec: &SourceRecord<Invoice>,
     ) -> Result<Result<(String, crate::target::InvoiceRefs), String>, SyncError> {
+        // The same rule for QuickBooks and Xero, before any mapping: a text the target cannot
+        // hold blocks the record (never cut, never half-written).
+        if let Err(e) = ledgerbridge_core::limits::check_invoice(self.system(), &rec.record) {
+            return Ok(Err(too_long_reason(&e)));
+        }
         let customer_id = match self.customer_target(&rec.record.customer).await? {
             Ok(id) => id,
             Err(reason) => return Ok(Err(reason)),

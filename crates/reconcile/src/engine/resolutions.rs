@@ -14,12 +14,19 @@
 //! choices are stored values, so the same record is built again and only what still differs
 //! is written.
 //!
+//! **Held.** A resolution with a value longer than ServiceTitan or the books take for its
+//! field (`ledgerbridge_core::limits`) is checked before either side is written: nothing is
+//! written, the same conflict is opened again without its decision, and the report says why.
+//! The CLI and the web UI refuse such a value before recording it; this catches decisions
+//! recorded before the check existed, or a record that changed since.
+//!
 //! **Refused.** A resolution that cannot be built (a value that does not fit, a record that no
 //! longer adds up) is reported, not written: it is marked applied with the reason in the audit
 //! log and the record's conflict is raised again, open, so a person decides anew.
 
-use ledgerbridge_core::resolution::{Decision, resolve_record};
-use ledgerbridge_core::{EntityKind, FieldConflict, FieldPath, Invoice, InvoiceStatus};
+use ledgerbridge_core::limits;
+use ledgerbridge_core::resolution::{Decision, ResolutionError, check_limits, resolve_record};
+use ledgerbridge_core::{EntityKind, FieldConflict, FieldPath, Invoice, InvoiceStatus, System};
 use ledgerbridge_ledger::Conflict;
 use serde_json::json;
 
@@ -86,6 +93,14 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     .await;
             }
         };
+        // Before anything is read or written: a value one side would refuse must not reach
+        // the other (issue #5: ServiceTitan took it, QuickBooks refused it).
+        // Other faults of the decision are judged below, against the merged record.
+        if let Err(e @ ResolutionError::TooLong(_)) =
+            check_limits(self.system(), &fields, &decision)
+        {
+            return self.hold(conflict, id, e.to_string()).await;
+        }
         let Some((snapshot, base)) = self.base::<Invoice>(INVOICE, id).await? else {
             let reason = "the invoice has no base snapshot".to_owned();
             return self.refuse(conflict, id, &fields, reason).await;
@@ -117,6 +132,12 @@ impl<T: AccountingTarget> Engine<'_, T> {
             Err(e) => return self.refuse(conflict, id, &fields, e.to_string()).await,
         };
         recompute(&mut resolved, &merged.merged);
+        let too_long = [System::ServiceTitan, self.system()]
+            .into_iter()
+            .find_map(|system| limits::check_invoice(system, &resolved).err());
+        if let Some(e) = too_long {
+            return self.hold(conflict, id, e.to_string()).await;
+        }
         let problems = resolved.check();
         if !problems.is_empty() {
             let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -158,6 +179,29 @@ impl<T: AccountingTarget> Engine<'_, T> {
             .ledger
             .conflicts()
             .mark_applied(conflict.id, Some(self.cx.run), json!({"paths": paths}))
+            .await?;
+        Ok(())
+    }
+
+    /// Reports a resolution whose values one of the systems would refuse: nothing is written
+    /// to either side, and the same conflict is opened again (without the decision) for a
+    /// person to decide anew.
+    async fn hold(
+        &mut self,
+        conflict: &Conflict,
+        id: i64,
+        reason: String,
+    ) -> Result<(), SyncError> {
+        let message = format!(
+            "resolution of conflict #{} not applied, nothing was written: {reason}; the \
+             conflict is open again for a new decision",
+            conflict.id
+        );
+        self.report.block(INVOICE, id, Outcome::Blocked, message);
+        self.cx
+            .ledger
+            .conflicts()
+            .reopen(conflict.id, Some(self.cx.run), &reason)
             .await?;
         Ok(())
     }

@@ -20,7 +20,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ledgerbridge_core::EntityKind;
-use ledgerbridge_core::resolution::{Decision, Shape, check_resolution, check_value};
+use ledgerbridge_core::resolution::{Decision, Shape, check_limits, check_resolution, check_value};
 use ledgerbridge_ledger::{Conflict, ConflictField, ConflictStatus, LedgerError, Resolution};
 use serde_json::{Map, Value};
 
@@ -171,9 +171,8 @@ fn decide(
         .collect::<Result<Vec<_>, _>>()?;
     let decision =
         Decision::from_json(&Value::Object(choice.clone())).map_err(|e| e.to_string())?;
-    check_resolution(conflict.entity, start, &fields, &decision)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    check_resolution(conflict.entity, start, &fields, &decision).map_err(|e| e.to_string())?;
+    check_limits(conflict.target_system, &fields, &decision).map_err(|e| e.to_string())
 }
 
 /// Who resolved, for the ledger and its audit trail: `web`, or `web:<name>` after a login.

@@ -119,3 +119,51 @@ async fn a_typed_value_is_checked_against_the_records_agreed_snapshot() {
         json!({"value": "04530"})
     );
 }
+
+/// Issue #5: a value longer than the books take is refused before it is recorded, naming the
+/// field, the limit, the system and the length (as `conflicts resolve` does).
+#[tokio::test]
+async fn a_typed_value_longer_than_the_books_take_is_refused_and_nothing_is_recorded() {
+    let ledger = seeded_ledger().await;
+    let conflict = ledger
+        .conflicts()
+        .raise(&ledgerbridge_ledger::NewConflict {
+            key: invoice_key("4530"),
+            target_id: "131".into(),
+            run: None,
+            fields: vec![ledgerbridge_ledger::ConflictField {
+                path: "invoice.number".into(),
+                base: json!("INV-4521"),
+                servicetitan: json!("INV-4530"),
+                accounting: json!("4530"),
+            }],
+        })
+        .await
+        .unwrap();
+    let path = format!("/conflicts/{}", conflict.id);
+    let mut client = Client::new(app_on(&ledger));
+    let page = client.get(&path).await;
+    let (csrf, digest) = (page.csrf(), page.hidden("digest"));
+    let long = "4".repeat(22);
+    let r = client
+        .post_raw(
+            &format!("{path}/resolve"),
+            &[
+                ("csrf", &csrf),
+                ("digest", &digest),
+                ("choice.0", "value"),
+                ("value.0", &long),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("invoice.number is 22 characters; QuickBooks allows at most 21 (DocNumber)"),
+        "{}",
+        r.body
+    );
+    let still = ledger.conflicts().get(conflict.id).await.unwrap().unwrap();
+    assert_eq!(still.resolution, None);
+    assert_eq!(still.status.to_string(), "open");
+}

@@ -5,7 +5,7 @@
 //! are two contacts. Xero insists that names be unique among active contacts, so the second
 //! one is written as [`disambiguated_name`], readable and stable.
 
-use ledgerbridge_core::Customer;
+use ledgerbridge_core::{Customer, System, limits};
 
 use super::{Mappings, clip};
 use crate::wire::contact::{Address, Contact, Phone};
@@ -18,7 +18,10 @@ pub fn contact_number(servicetitan_customer_id: i64) -> String {
 /// `"John Smith (ST-4521)"`: the name to use when the plain one is taken by another contact.
 pub fn disambiguated_name(display_name: &str, servicetitan_customer_id: i64) -> String {
     let suffix = format!(" ({})", contact_number(servicetitan_customer_id));
-    let room = 255usize.saturating_sub(suffix.chars().count());
+    // Contact.Name's room (`ledgerbridge_core::limits`), the suffix kept whole: the plain
+    // name was checked against the same room before it got here.
+    let max = limits::of(System::Xero, "customer.display_name").map_or(usize::MAX, |l| l.max);
+    let room = max.saturating_sub(suffix.chars().count());
     format!("{}{suffix}", clip(display_name.trim(), room))
 }
 
@@ -38,7 +41,9 @@ pub fn contact_to_xero(
     Contact {
         contact_id: contact_id.map(str::to_owned),
         contact_number: Some(contact_number(servicetitan_customer_id)),
-        name: Some(clip(name, 255)),
+        // Checked against Contact.Name's limit before (a longer name blocks the customer):
+        // never cut here.
+        name: Some(name.to_owned()),
         email_address: text(&customer.email),
         contact_status: Some(
             if customer.active {

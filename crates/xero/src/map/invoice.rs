@@ -3,16 +3,16 @@
 use std::collections::HashMap;
 
 use ledgerbridge_core::money::round_half_away;
-use ledgerbridge_core::{Invoice, InvoiceLine, InvoiceStatus, Money, SourceRef, allocate};
+use ledgerbridge_core::{
+    Invoice, InvoiceLine, InvoiceStatus, Money, SourceRef, System, allocate, limits,
+};
 use rust_decimal::Decimal;
 
-use super::{MapError, Mappings, clip, unsupported};
+use super::{MapError, Mappings, unsupported};
 use crate::wire::invoice::{ContactRef, CreditNote, Invoice as XeroInvoice, LineItem, TrackingRef};
 
 /// Xero keeps 4 decimals of quantity and (with `unitdp=4`) of unit amount.
 const WIRE_DP: u32 = 4;
-/// `Description` is at most 4000 characters.
-const MAX_DESCRIPTION: usize = 4000;
 
 /// What the ledger knows about the invoice's Xero side.
 #[derive(Clone, Copy, Debug)]
@@ -81,6 +81,8 @@ pub fn invoice_to_xero(
         }
     };
     check_totals(invoice)?;
+    // A text longer than Xero takes blocks the record: cutting it would lose data unseen.
+    limits::check_invoice(System::Xero, invoice)?;
     if invoice.total.is_negative() {
         return Err(unsupported(
             "an invoice with a negative total is a credit note in Xero",
@@ -101,8 +103,9 @@ pub fn invoice_to_xero(
             contact_id: Some(target.contact_id.to_owned()),
             ..ContactRef::default()
         }),
-        invoice_number: Some(clip(&invoice.number, 255)),
-        reference: invoice.memo.as_deref().map(|m| clip(m, 255)),
+        invoice_number: Some(invoice.number.clone()),
+        // No documented limit on `Reference` (api/xero.md): sent whole, never cut.
+        reference: invoice.memo.clone(),
         date: Some(invoice.invoice_date),
         due_date: invoice.due_date,
         status: Some(status.to_owned()),
@@ -123,6 +126,7 @@ pub fn credit_note_to_xero(
     mappings: &Mappings,
 ) -> Result<CreditNote, MapError> {
     check_totals(credit)?;
+    limits::check_invoice(System::Xero, credit)?;
     if !credit.total.is_negative() {
         return Err(unsupported("a credit note needs a negative total"));
     }
@@ -148,8 +152,8 @@ pub fn credit_note_to_xero(
             contact_id: Some(target.contact_id.to_owned()),
             ..ContactRef::default()
         }),
-        credit_note_number: Some(clip(&credit.number, 255)),
-        reference: credit.memo.as_deref().map(|m| clip(m, 255)),
+        credit_note_number: Some(credit.number.clone()),
+        reference: credit.memo.clone(),
         date: Some(credit.invoice_date),
         status: Some(status.to_owned()),
         line_amount_types: Some("Exclusive".to_owned()),
@@ -223,7 +227,7 @@ fn map_lines(
             };
             Ok(LineItem {
                 line_item_id: line_ids.get(&line.key).cloned(),
-                description: Some(clip(&description, MAX_DESCRIPTION)),
+                description: Some(description),
                 quantity: Some(quantity),
                 unit_amount: Some(unit),
                 item_code: line

@@ -95,6 +95,9 @@ pub enum MapError {
         /// What is wrong, without customer data.
         reason: String,
     },
+    /// A text is longer than Xero takes for its field (named with the limit and the length).
+    #[error("{0}")]
+    TooLong(#[from] ledgerbridge_core::limits::TooLong),
     /// An amount could not be split or represented.
     #[error("amount arithmetic failed")]
     Money(#[from] MoneyArithmetic),
@@ -129,7 +132,9 @@ pub(crate) fn unsupported(reason: impl Into<String>) -> MapError {
     }
 }
 
-/// Xero's text limits, applied by cutting on a character boundary.
+/// The first `max_chars` characters: only for making room for a disambiguating suffix, never
+/// for a value itself (a value too long for Xero blocks its record, see
+/// `ledgerbridge_core::limits`).
 pub(crate) fn clip(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }

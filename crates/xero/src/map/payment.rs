@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use ledgerbridge_core::{Money, Payment, PaymentStatus, SourceRef};
 
-use super::{MapError, Mappings, clip, unsupported};
+use super::{MapError, Mappings, unsupported};
 use crate::wire::invoice::InvoiceRef;
 use crate::wire::payment::{AccountRef, Payment as XeroPayment};
 
@@ -74,7 +74,8 @@ pub fn payment_to_xero(
                 }),
                 date: Some(payment.date),
                 amount: Some(allocation.amount.amount()),
-                reference: payment.reference.as_deref().map(|r| clip(r, 255)),
+                // No documented limit on a payment's `Reference` (api/xero.md): never cut.
+                reference: payment.reference.clone(),
                 ..XeroPayment::default()
             })
         })

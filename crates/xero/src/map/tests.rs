@@ -257,3 +257,34 @@ fn contacts_are_keyed_by_servicetitan_id_and_disambiguated_readably() {
     let long = "x".repeat(300);
     assert_eq!(disambiguated_name(&long, 1).chars().count(), 255);
 }
+
+/// Issue #6: a long text was cut to fit Xero (data lost unseen); it now blocks the record with
+/// the field, the limit and the length, as QuickBooks does.
+#[test]
+fn a_text_longer_than_xero_takes_blocks_the_invoice_instead_of_being_cut() {
+    let mut long = invoice(&[(10_000, true)], 0);
+    long.lines[0].description = "d".repeat(4001);
+    let e = map(&long).unwrap_err();
+    assert!(matches!(e, MapError::TooLong(_)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "lines[st:1].description is 4001 characters; Xero allows at most 4000 \
+         (LineItem.Description)"
+    );
+    let mut number = invoice(&[(10_000, true)], 0);
+    number.number = "9".repeat(256);
+    assert!(
+        map(&number)
+            .unwrap_err()
+            .to_string()
+            .contains("InvoiceNumber")
+    );
+    // At the limit, and a long memo (no documented limit on Reference), go whole.
+    let mut fits = invoice(&[(10_000, true)], 0);
+    fits.lines[0].description = "d".repeat(4000);
+    fits.memo = Some("m".repeat(1000));
+    let body = map(&fits).unwrap();
+    let lines = body.line_items.unwrap();
+    assert_eq!(lines[0].description.as_ref().unwrap().chars().count(), 4000);
+    assert_eq!(body.reference.unwrap().chars().count(), 1000);
+}
