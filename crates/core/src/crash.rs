@@ -58,11 +58,13 @@ mod armed {
                 .filter(|s| !s.trim().is_empty())
                 .map(|pair| {
                     let (name, n) = pair.trim().rsplit_once(':').unwrap_or((pair.trim(), "1"));
-                    if !super::POINTS.contains(&name) {
-                        eprintln!("LEDGERBRIDGE_CRASH_AT: unknown crash point {name:?}");
+                    let hit = n.parse::<u64>().ok().filter(|n| *n > 0);
+                    if !super::POINTS.contains(&name) || hit.is_none() {
+                        // A typo must not pass as "never reached".
+                        eprintln!("LEDGERBRIDGE_CRASH_AT: {pair:?} is not point:n (n >= 1)");
                         std::process::abort();
                     }
-                    (name.to_owned(), n.parse().unwrap_or(1))
+                    (name.to_owned(), hit.unwrap_or(1))
                 })
                 .collect();
             Plan {

@@ -152,16 +152,25 @@ impl<A: TokenProvider> QuickBooks<A> {
         };
         futures::stream::try_unfold(state, move |mut state| async move {
             if let Some(since) = state.cdc_from.take() {
-                match self.cdc_page(entity, since).await? {
-                    Some(raw) => {
+                match self.cdc_page(entity, since).await {
+                    Ok(Some(raw)) => {
                         let page = self.deliver(&mut state, entity, &raw, PullSource::Cdc);
                         return Ok(Some((page, state)));
                     }
-                    None => {
+                    Ok(None) => {
                         tracing::info!(realm_id = %self.config.realm_id, %entity,
                             "CDC answer may be truncated (1000 objects); paging with query instead");
                         state.walk = Some(Walk::new(entity, Some(since)));
                     }
+                    // QuickBooks judges "30 days back" by its own clock: a window our clock
+                    // calls recent may be refused (4001) when the two disagree. Query paging
+                    // reads any window.
+                    Err(ConnectorError::Validation { .. }) => {
+                        tracing::warn!(realm_id = %self.config.realm_id, %entity,
+                            "CDC refused the window; paging with query instead");
+                        state.walk = Some(Walk::new(entity, Some(since)));
+                    }
+                    Err(e) => return Err(e),
                 }
             }
             let Some(walk) = state.walk.as_mut().filter(|w| !w.done) else {

@@ -119,6 +119,26 @@ async fn cdc_serves_recent_cursors_and_query_takes_over_when_old_or_truncated() 
     assert!(later[0].records.is_empty());
 }
 
+/// QuickBooks judges CDC's 30 days by its own clock: a cursor our clock calls recent but
+/// QuickBooks' calls too old (4001) is read by query paging instead of failing every pull.
+#[tokio::test]
+async fn a_cdc_window_refused_by_the_remote_clock_is_paged_with_query() {
+    let world = World::start(LimitMode::Off).await;
+    let company = world.connect().await;
+    let seeded = world.state.seed_bulk_invoices(3);
+    let mut config = world.config(&company.realm_id);
+    // Our clock runs two days behind QuickBooks'.
+    let remote = world.clock();
+    config.clock =
+        ledgerbridge_connector::oauth::Clock::from_fn(move || remote.now() - Duration::days(2));
+    let qbo = world.connector_for(config);
+    let cursor = world.clock().now() - Duration::days(31);
+    let pages = pull_all(&qbo, Some(cursor)).await;
+    assert!(pages.iter().all(|p| p.source == PullSource::Query));
+    let got: HashSet<String> = ids(&pages).into_iter().collect();
+    assert!(seeded.iter().all(|id| got.contains(id)));
+}
+
 #[tokio::test]
 async fn look_ups_escape_quotes_and_find_exact_numbers() {
     let world = World::start(LimitMode::Off).await;

@@ -161,7 +161,13 @@ impl<T: AccountingTarget> Engine<'_, T> {
             .map(|l| l.target_id)
             .collect();
         let remote = self.remote_customers.as_deref().unwrap_or_default();
-        let candidates: Vec<_> = remote.iter().filter(|c| !linked.contains(&c.id)).collect();
+        // A twin matched earlier in this run is taken too, even before its link is saved (an
+        // inactive twin is linked only with its reactivation's answer).
+        let reserved: HashSet<&String> = self.planned_links.values().collect();
+        let candidates: Vec<_> = remote
+            .iter()
+            .filter(|c| !linked.contains(&c.id) && !reserved.contains(&c.id))
+            .collect();
         let strong = self.cx.settings.strong_match;
         let mut decision = decide(id, &rec.record, &candidates, strong);
         // A pair a person rejected (`customer.match.rejected`) is never proposed or linked

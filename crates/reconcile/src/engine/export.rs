@@ -8,6 +8,9 @@
 //! between a create and its mark (the mark lived only in memory) therefore costs one run's
 //! delay, never a record left `Posted` in ServiceTitan for a second export path to post again.
 
+use std::collections::HashSet;
+
+use ledgerbridge_connector::{ConnectorError, ExportMark};
 use ledgerbridge_core::{EntityKind, Invoice};
 use ledgerbridge_ledger::{
     NewOperation, OperationAction, OperationFilter, OperationId, OperationState, Side,
@@ -63,27 +66,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 .collect();
             let ids = self.record_sent(ops).await?;
             ledgerbridge_core::crash::point("mark.recorded");
-            let results = self
-                .cx
-                .servicetitan
-                .mark_invoices_exported(&marks)
-                .await
-                .map_err(|e| SyncError::remote("servicetitan", e))?;
-            ledgerbridge_core::crash::point("mark.sent");
-            let mut outbox = self.cx.ledger.outbox();
-            for (id, result) in ids.into_iter().zip(results) {
-                match result.outcome {
-                    Ok(()) => outbox.confirm(id, None).await.map(drop)?,
-                    Err(_) => {
-                        outbox
-                            .fail(id, "servicetitan refused the export mark")
-                            .await?;
-                        outbox
-                            .give_up(id, "servicetitan refused the export mark")
-                            .await?;
-                    }
-                }
-            }
+            self.send_invoice_marks(ids, &marks).await?;
         }
         let payments = std::mem::take(&mut self.payment_marks);
         if !payments.is_empty() {
@@ -92,14 +75,68 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 .map(|p| self.mark_op(EntityKind::Payment, *p, None))
                 .collect();
             let ids = self.record_sent(ops).await?;
-            self.cx
-                .servicetitan
-                .mark_payments_exported(&payments)
-                .await
-                .map_err(|e| SyncError::remote("servicetitan", e))?;
-            let mut outbox = self.cx.ledger.outbox();
-            for id in ids {
-                outbox.confirm(id, None).await?;
+            ledgerbridge_core::crash::point("mark.recorded");
+            self.send_payment_marks(ids, &payments).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends invoice marks recorded `sent` (`ops` in the order of `marks`) and settles each by
+    /// ServiceTitan's answer for it: a refused mark is given up with the reason, never
+    /// confirmed and never sent again by the sweep.
+    async fn send_invoice_marks(
+        &mut self,
+        ops: Vec<OperationId>,
+        marks: &[ExportMark],
+    ) -> Result<(), SyncError> {
+        let results = self
+            .cx
+            .servicetitan
+            .mark_invoices_exported(marks)
+            .await
+            .map_err(|e| SyncError::remote("servicetitan", e))?;
+        ledgerbridge_core::crash::point("mark.sent");
+        let mut outbox = self.cx.ledger.outbox();
+        for (id, result) in ops.into_iter().zip(results) {
+            match result.outcome {
+                Ok(()) => outbox.confirm(id, None).await.map(drop)?,
+                Err(_) => {
+                    let why = "servicetitan refused the export mark";
+                    outbox.fail(id, why).await?;
+                    outbox.give_up(id, why).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends payment marks recorded `sent`. ServiceTitan takes or refuses a call's ids
+    /// together; a refusal (an id it no longer has) gives those marks up with the reason
+    /// instead of stopping this run and every later one on the same batch.
+    async fn send_payment_marks(
+        &mut self,
+        ops: Vec<OperationId>,
+        payments: &[i64],
+    ) -> Result<(), SyncError> {
+        let sent = self.cx.servicetitan.mark_payments_exported(payments).await;
+        ledgerbridge_core::crash::point("mark.sent");
+        let why = match sent {
+            Ok(()) => None,
+            Err(
+                e @ (ConnectorError::Validation { .. }
+                | ConnectorError::NotFound { .. }
+                | ConnectorError::Conflict { .. }),
+            ) => Some(format!("servicetitan refused the export marks: {e}")),
+            Err(e) => return Err(SyncError::remote("servicetitan", e)),
+        };
+        let mut outbox = self.cx.ledger.outbox();
+        for id in ops {
+            match &why {
+                None => outbox.confirm(id, None).await.map(drop)?,
+                Some(why) => {
+                    outbox.fail(id, why).await?;
+                    outbox.give_up(id, why).await?;
+                }
             }
         }
         Ok(())
@@ -122,6 +159,25 @@ impl<T: AccountingTarget> Engine<'_, T> {
             tracing::info!(tenant = %self.tenant(), records = unmarked.len(),
                 "linked records without an export mark in ServiceTitan; marking them");
         }
+        // A payment ServiceTitan no longer has (deleted there) cannot be marked; asking would
+        // have the whole call refused.
+        let payment_ids: Vec<i64> = unmarked
+            .iter()
+            .filter(|l| l.key.entity == EntityKind::Payment)
+            .filter_map(|l| l.key.servicetitan_id.parse().ok())
+            .collect();
+        let present: HashSet<i64> = if payment_ids.is_empty() {
+            HashSet::new()
+        } else {
+            self.cx
+                .servicetitan
+                .payments_by_id(&payment_ids)
+                .await
+                .map_err(|e| SyncError::remote("servicetitan", e))?
+                .into_iter()
+                .map(|p| p.id)
+                .collect()
+        };
         for link in unmarked {
             let Ok(id) = link.key.servicetitan_id.parse::<i64>() else {
                 continue;
@@ -134,7 +190,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
                         .map_or_else(|| link.target_id.clone(), |(_, i)| i.number);
                     self.queue_mark(id, &link.target_id, &number);
                 }
-                EntityKind::Payment => self.payment_marks.push(id),
+                EntityKind::Payment if present.contains(&id) => self.payment_marks.push(id),
                 _ => {}
             }
         }
@@ -169,7 +225,6 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 _ => {}
             }
         }
-        let st = self.cx.servicetitan;
         if !invoices.is_empty() {
             let marks: Vec<_> = invoices
                 .iter()
@@ -179,21 +234,13 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     message: None,
                 })
                 .collect();
-            st.mark_invoices_exported(&marks)
-                .await
-                .map_err(|e| SyncError::remote("servicetitan", e))?;
-            for (op, _, _) in invoices {
-                self.cx.ledger.outbox().confirm(op, None).await?;
-            }
+            let ops = invoices.iter().map(|(op, _, _)| *op).collect();
+            self.send_invoice_marks(ops, &marks).await?;
         }
         if !payments.is_empty() {
             let ids: Vec<i64> = payments.iter().map(|(_, id)| *id).collect();
-            st.mark_payments_exported(&ids)
-                .await
-                .map_err(|e| SyncError::remote("servicetitan", e))?;
-            for (op, _) in payments {
-                self.cx.ledger.outbox().confirm(op, None).await?;
-            }
+            let ops = payments.iter().map(|(op, _)| *op).collect();
+            self.send_payment_marks(ops, &ids).await?;
         }
         Ok(())
     }

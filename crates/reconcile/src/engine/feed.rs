@@ -31,17 +31,31 @@ impl<T: AccountingTarget> Engine<'_, T> {
             .map(|(id, p)| p.to_source(*id))
             .collect();
         self.parked_mut().clear();
+        // Customers carry no syncStatus; invoices and payments are planned on theirs.
         let unread: Vec<i64> = parked
             .iter()
-            .filter(|p| p.remote_status.is_none())
+            .filter(|p| p.remote_status.is_none() && entity != EntityKind::Customer)
             .map(|p| p.id)
             .collect();
         if !unread.is_empty() {
-            for fresh in self.refresh(unread).await? {
-                if let Some(p) = parked.iter_mut().find(|p| p.id == fresh.id) {
-                    *p = fresh;
+            let fresh = self.refresh(unread.clone()).await?;
+            let gone: Vec<i64> = unread
+                .into_iter()
+                .filter(|id| !fresh.iter().any(|f| f.id == *id))
+                .collect();
+            for f in fresh {
+                if let Some(p) = parked.iter_mut().find(|p| p.id == f.id) {
+                    *p = f;
                 }
             }
+            // Not returned any more (deleted, or now unreadable and quarantined): kept parked
+            // with that reason rather than judged on a status nobody read.
+            let reason = "ServiceTitan no longer returns this record (deleted there, or \
+                          unreadable: see the quarantine list)";
+            for p in parked.iter().filter(|p| gone.contains(&p.id)) {
+                self.park(entity, p, reason.to_owned());
+            }
+            parked.retain(|p| !gone.contains(&p.id));
         }
         for p in &parked {
             self.saw(entity, p);

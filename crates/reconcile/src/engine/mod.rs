@@ -356,7 +356,7 @@ impl<T: AccountingTarget> Handle<Customer> for Engine<'_, T> {
         &mut self.parked_customers
     }
     async fn refresh(&mut self, _ids: Vec<i64>) -> Result<Vec<SourceRecord<Customer>>, SyncError> {
-        // A customer's planning reads no syncStatus: the parked record is enough.
+        // Never asked (the feed refreshes only records planned on their syncStatus).
         Ok(Vec::new())
     }
 }

@@ -203,6 +203,37 @@ impl<T: AccountingTarget> Engine<'_, T> {
         Ok(())
     }
 
+    /// A payment found by look-up (it has no number: matched by invoice, date, amount and
+    /// reference) that is already another ServiceTitan payment's twin was not this write's:
+    /// two identical payments on one invoice are two. Then this one was never written.
+    async fn unclaimed(&self, id: i64, outcome: WriteOutcome) -> Result<WriteOutcome, SyncError> {
+        let WriteOutcome::Saved(saved) = &outcome else {
+            return Ok(outcome);
+        };
+        if !saved.found_by_lookup {
+            return Ok(outcome);
+        }
+        let (system, company) = (self.system(), self.cx.tenant.company.as_str());
+        for remote in &saved.ids {
+            let mut links = self.cx.ledger.links();
+            let owner = match links
+                .find_by_target(PAYMENT, system, company, remote)
+                .await?
+            {
+                Some(link) => Some(link),
+                None => {
+                    links
+                        .find_by_target_line(PAYMENT, system, company, remote)
+                        .await?
+                }
+            };
+            if owner.is_some_and(|l| l.key.servicetitan_id != id.to_string()) {
+                return Ok(WriteOutcome::Missing);
+            }
+        }
+        Ok(outcome)
+    }
+
     pub(crate) async fn settle_payment(&mut self, applied: Applied) -> Result<(), SyncError> {
         let Applied { write, op, outcome } = applied;
         let id = write.servicetitan_id();
@@ -219,6 +250,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
         };
         let create = matches!(write, Write::CreatePayment { .. });
         let rec = self.source_of(PAYMENT, id, payment);
+        let outcome = self.unclaimed(id, outcome).await?;
         match outcome {
             WriteOutcome::Saved(saved) => {
                 let mut extra = Vec::new();
