@@ -35,8 +35,41 @@ impl<T: AccountingTarget> Engine<'_, T> {
         }
     }
 
+    /// A void the books refuse may be our own void done already (its answer was lost and the
+    /// replay finds the invoice voided: Xero answers "Invoice not of valid status for
+    /// modification"). What the books hold decides: a voided invoice is the void's success.
+    async fn void_already_done(
+        &self,
+        write: &Write,
+        outcome: WriteOutcome,
+    ) -> Result<WriteOutcome, SyncError> {
+        let (Write::VoidInvoice { target_id, .. }, WriteOutcome::Rejected(_)) = (write, &outcome)
+        else {
+            return Ok(outcome);
+        };
+        let system = self.system().as_str();
+        let now = self
+            .cx
+            .target
+            .read_invoices(std::slice::from_ref(target_id))
+            .await
+            .map_err(|e| SyncError::remote(system, e))?;
+        match now.into_iter().find(|r| &r.id == target_id) {
+            Some(r) if r.status == InvoiceStatus::Voided => Ok(WriteOutcome::Saved(Saved {
+                ids: vec![r.id],
+                version: r.version,
+                total: Some(r.total),
+                tax: Some(r.tax),
+                found_by_lookup: true,
+                ..Saved::default()
+            })),
+            _ => Ok(outcome),
+        }
+    }
+
     pub(crate) async fn settle_invoice(&mut self, applied: Applied) -> Result<(), SyncError> {
         let Applied { write, op, outcome } = applied;
+        let outcome = self.void_already_done(&write, outcome).await?;
         let id = write.servicetitan_id();
         let (invoice, create) = match &write {
             Write::CreateInvoice { invoice, .. } => (Some(invoice.clone()), true),
