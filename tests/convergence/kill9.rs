@@ -166,6 +166,24 @@ fn explained_of(report: &Value, system: System) -> Explained {
         .collect()
 }
 
+/// The invariants after a quiet `sync --format json` report, on the ledger file.
+async fn check_quiet(
+    world: &World,
+    books: &Path,
+    initial: &Initial,
+    log: &EditLog,
+    report: &Value,
+) -> Vec<String> {
+    let ledger = open_ledger(books).await;
+    let quiet: Vec<(System, Explained)> = SYSTEMS
+        .into_iter()
+        .map(|s| (s, explained_of(report, s)))
+        .collect();
+    let violations = invariants::check(world, &ledger, initial, log, &quiet).await;
+    ledger.close().await;
+    violations
+}
+
 fn writes(report: &Value) -> u64 {
     let t = &report["totals"];
     t["created"].as_u64().unwrap_or(u64::MAX) + t["updated"].as_u64().unwrap_or(u64::MAX)
@@ -284,15 +302,7 @@ async fn kill_seed(seed: u64) -> SeedOutcome {
     let mut violations = Vec::new();
     match sync_until_quiet(&world, &books, &mut stats, &mut trace).await {
         Err(v) => violations.push(v),
-        Ok(report) => {
-            let ledger = open_ledger(&books).await;
-            let quiet: Vec<(System, Explained)> = SYSTEMS
-                .into_iter()
-                .map(|s| (s, explained_of(&report, s)))
-                .collect();
-            violations = invariants::check(&world, &ledger, &initial, &log, &quiet).await;
-            ledger.close().await;
-        }
+        Ok(report) => violations = check_quiet(&world, &books, &initial, &log, &report).await,
     }
     stats.violations = violations.len() as u64;
     world.sandbox.shutdown().await;
@@ -353,13 +363,7 @@ async fn a_crash_after_matching_an_inactive_customer_still_reactivates_it() {
     let report = sync_until_quiet(&world, &books, &mut stats, &mut trace)
         .await
         .unwrap_or_else(|v| panic!("{v}\n{}", trace.join("\n")));
-    let ledger = open_ledger(&books).await;
-    let quiet: Vec<(System, Explained)> = SYSTEMS
-        .into_iter()
-        .map(|s| (s, explained_of(&report, s)))
-        .collect();
-    let log = EditLog::default();
-    let violations = invariants::check(&world, &ledger, &initial, &log, &quiet).await;
+    let violations = check_quiet(&world, &books, &initial, &EditLog::default(), &report).await;
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
@@ -428,12 +432,7 @@ async fn two_syncs_one_ledger_and_edits_during_a_sync() {
     let report = sync_until_quiet(&world, &books, &mut stats, &mut trace)
         .await
         .unwrap_or_else(|v| panic!("{v}\n{}", trace.join("\n")));
-    let ledger = open_ledger(&books).await;
-    let quiet: Vec<(System, Explained)> = SYSTEMS
-        .into_iter()
-        .map(|s| (s, explained_of(&report, s)))
-        .collect();
-    let violations = invariants::check(&world, &ledger, &initial, &log, &quiet).await;
+    let violations = check_quiet(&world, &books, &initial, &log, &report).await;
     assert!(
         violations.is_empty(),
         "{}\n{}",

@@ -63,22 +63,12 @@ pub(crate) async fn populate(world: &World, seed: u64, rng: &mut ChaCha8Rng) {
                 "street": format!("{} Main St", rng.random_range(1..900)),
                 "city": city, "state": "IL", "zip": "62704", "country": "USA",
             });
-            let body = json!({
-                "name": name,
-                "type": if n % 2 == 0 { "Residential" } else { "Commercial" },
-                "address": address,
-                "locations": [{ "name": "Service address", "address": address }],
-            });
-            let (status, answer) = st_call(
-                world,
-                index,
-                reqwest::Method::POST,
-                "crm",
-                "customers",
-                body,
-            )
-            .await;
-            assert!(status < 300, "customer refused: {status} {answer}");
+            let kind = if n % 2 == 0 {
+                "Residential"
+            } else {
+                "Commercial"
+            };
+            create_customer(world, index, &name, kind, &address, Vec::new()).await;
         }
         add_shared_customers(world, index, &tenant_id).await;
         world
@@ -124,24 +114,36 @@ async fn add_shared_customers(world: &World, index: usize, tenant_id: &str) {
         if let Some(phone) = c.phone {
             contacts.push(json!({ "type": "Phone", "value": phone }));
         }
-        let body = json!({
-            "name": c.name,
-            "type": "Commercial",
-            "address": address,
-            "contacts": contacts,
-            "locations": [{ "name": "Service address", "address": address }],
-        });
-        let (status, answer) = st_call(
-            world,
-            index,
-            reqwest::Method::POST,
-            "crm",
-            "customers",
-            body,
-        )
-        .await;
-        assert!(status < 300, "shared customer refused: {status} {answer}");
+        create_customer(world, index, c.name, "Commercial", &address, contacts).await;
     }
+}
+
+/// Creates a ServiceTitan customer with one service location at its address.
+async fn create_customer(
+    world: &World,
+    index: usize,
+    name: &str,
+    kind: &str,
+    address: &Value,
+    contacts: Vec<Value>,
+) {
+    let body = json!({
+        "name": name,
+        "type": kind,
+        "address": address,
+        "contacts": contacts,
+        "locations": [{ "name": "Service address", "address": address }],
+    });
+    let (status, answer) = st_call(
+        world,
+        index,
+        reqwest::Method::POST,
+        "crm",
+        "customers",
+        body,
+    )
+    .await;
+    assert!(status < 300, "customer refused: {status} {answer}");
 }
 
 impl World {

@@ -9,7 +9,8 @@
 //! * customers that exist on both sides with partial evidence wait for a person's review;
 //! * ServiceTitan voids and edits of invoices that are paid in Xero (Xero refuses both), and
 //!   voids of invoices an accountant edited in QuickBooks (refused as stale);
-//! * payments of voided invoices; payments a person recorded in the books on invoices that
+//! * payments of voided invoices (on either side: QuickBooks unapplies a books payment of an
+//!   invoice voided since); payments a person recorded in the books on invoices that
 //!   are not ServiceTitan's, or for more than ServiceTitan has open, and ServiceTitan payments
 //!   the books then refuse as above the open balance (or, in Xero, as paid already);
 //! * the same field changed on both sides (an open conflict);
@@ -26,13 +27,15 @@ use serde_json::Value;
 use super::Checker;
 
 /// The reasons the scenario causes (each a fragment of the engine's wording).
-const CAUSED: [&str; 14] = [
+const CAUSED: [&str; 15] = [
     "but its customer or total differs: link it with `ledgerbridge links set`",
     "review it with `ledgerbridge links suggested`",
     "This document cannot be edited as it has a payment or credit note allocated to it",
     "This document cannot be voided as it has a payment or credit note allocated to it",
     "quickbooks refused the void: QuickBooks 5010: Stale Object Error",
     "which is not linked to a ServiceTitan invoice; the whole payment waits",
+    // A books payment on an invoice voided since (QuickBooks unapplies it).
+    "applied to no invoice in quickbooks; only payments of invoices the bridge synced",
     "the payment may already be recorded in ServiceTitan; record or link it by hand",
     "exceeds its open balance",
     "Payment amount exceeds the amount outstanding on this document",

@@ -6,7 +6,7 @@
 
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use ledgerbridge_quickbooks::map::write::note_is_stamped;
-use ledgerbridge_quickbooks::{Entity, wire};
+use ledgerbridge_quickbooks::{Entity, QuickBooks, Remote, wire};
 
 use super::qbo_answers::{saved_invoice, stamp};
 use super::quickbooks::QuickBooksTarget;
@@ -53,40 +53,33 @@ impl<A: TokenProvider> QuickBooksTarget<A> {
                 customer_id,
                 ..
             } => {
+                let id = *servicetitan_id;
                 if payment.amount.is_negative() {
-                    let found = qbo
-                        .find_by_customer_and_date::<wire::Invoice>(
-                            Entity::RefundReceipt,
-                            customer_id,
-                            payment.date,
-                        )
-                        .await?;
-                    let ours = found.iter().find(|r| {
-                        note_is_stamped(
-                            r.record.private_note.as_deref(),
-                            "refund",
-                            *servicetitan_id,
-                        )
-                    });
-                    return Ok(ours.map_or(WriteOutcome::Missing, |r| {
-                        WriteOutcome::Saved(saved_invoice(r, true))
-                    }));
-                }
-                let found = qbo
-                    .find_by_customer_and_date::<wire::Payment>(
-                        Entity::Payment,
+                    let found = stamped::<wire::Invoice>(
+                        qbo,
+                        Entity::RefundReceipt,
                         customer_id,
                         payment.date,
+                        "refund",
+                        id,
+                        |r| r.private_note.as_deref(),
                     )
                     .await?;
-                let ours = found.iter().find(|r| {
-                    note_is_stamped(
-                        r.record.private_note.as_deref(),
-                        "payment",
-                        *servicetitan_id,
-                    )
-                });
-                Ok(ours.map_or(WriteOutcome::Missing, |r| {
+                    return Ok(found.map_or(WriteOutcome::Missing, |r| {
+                        WriteOutcome::Saved(saved_invoice(&r, true))
+                    }));
+                }
+                let found = stamped::<wire::Payment>(
+                    qbo,
+                    Entity::Payment,
+                    customer_id,
+                    payment.date,
+                    "payment",
+                    id,
+                    |r| r.private_note.as_deref(),
+                )
+                .await?;
+                Ok(found.map_or(WriteOutcome::Missing, |r| {
                     WriteOutcome::Saved(Saved {
                         ids: vec![r.id.clone()],
                         version: Some(r.sync_token.clone()),
@@ -100,4 +93,23 @@ impl<A: TokenProvider> QuickBooksTarget<A> {
             _ => Ok(WriteOutcome::Unknown),
         }
     }
+}
+
+/// The record of `entity` that one customer has on one date and whose note carries the
+/// bridge's stamp for ServiceTitan `kind` `id`.
+async fn stamped<T: serde::de::DeserializeOwned>(
+    qbo: &QuickBooks<impl TokenProvider>,
+    entity: Entity,
+    customer_id: &str,
+    date: chrono::NaiveDate,
+    kind: &str,
+    id: i64,
+    note: impl Fn(&T) -> Option<&str>,
+) -> Result<Option<Remote<T>>, ConnectorError> {
+    let found = qbo
+        .find_by_customer_and_date::<T>(entity, customer_id, date)
+        .await?;
+    Ok(found
+        .into_iter()
+        .find(|r| note_is_stamped(note(&r.record), kind, id)))
 }
