@@ -93,11 +93,12 @@ impl ManualClock {
 
     /// The current time: the start plus every wait and advance since.
     pub fn now(&self) -> Instant {
-        self.origin + self.elapsed()
+        self.origin + self.moved()
     }
 
-    /// How far the clock has moved since it was made.
-    pub fn elapsed(&self) -> Duration {
+    /// How far this manual clock has moved since it was made (its waits and advances; no
+    /// real time passes on it).
+    pub fn moved(&self) -> Duration {
         self.lock().elapsed
     }
 
