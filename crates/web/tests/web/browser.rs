@@ -114,6 +114,23 @@ impl Session {
             .to_owned()
     }
 
+    /// The page source once it contains `needle`, or the last source read. A click that
+    /// submits a form or follows a link returns before the browser has loaded the next page
+    /// (Chromium schedules the navigation), so reading the source at once can still show the
+    /// page clicked on. Waiting for what the next page must say, with a deadline generous
+    /// enough for a loaded 2-core machine, makes the test independent of how fast it loads.
+    async fn source_once(&self, needle: &str) -> String {
+        let mut page = self.source().await;
+        for _ in 0..600 {
+            if page.contains(needle) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            page = self.source().await;
+        }
+        page
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.get("/screenshot").await;
         let bytes = base64::engine::general_purpose::STANDARD
@@ -260,13 +277,18 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
         base: format!("{driver_url}/session/{id}"),
     };
 
+    // A click that follows a link returns before the next page has loaded; finding an
+    // element of that page waits for it (up to a minute, for a loaded machine) instead of
+    // failing at once.
+    b.post("/timeouts", json!({"implicit": 60_000})).await;
+
     // Log in: the dashboard sends us to the login form first.
     b.open(&format!("{site}/")).await;
     assert!(b.source().await.contains("Log in"));
     b.type_into("#password", "correct horse").await;
     b.type_into("#name", "Browser").await;
     b.click("form.stack button[type=submit]").await;
-    let dashboard = b.source().await;
+    let dashboard = b.source_once("<h1>Dashboard</h1>").await;
     assert!(dashboard.contains("<h1>Dashboard</h1>"), "{dashboard}");
     b.screenshot("dashboard.png").await;
 
@@ -274,7 +296,9 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
     b.click(r#".tiles a[href="/conflicts"]"#).await;
     b.click(&format!(r#"a[href="/conflicts/{}"]"#, conflict.id.0))
         .await;
-    let page = b.source().await;
+    let page = b
+        .source_once(&format!(r#"action="/conflicts/{}/resolve""#, conflict.id.0))
+        .await;
     assert!(
         page.contains(&format!("Conflict {}", conflict.id.0)),
         "{page}"
@@ -288,11 +312,9 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
     b.type_into("#note", "Office wording; the technician's date.")
         .await;
     b.click("form.resolve button[type=submit]").await;
-    let after = b.source().await;
-    assert!(
-        after.contains(&format!("Conflict {} resolved.", conflict.id.0)),
-        "{after}"
-    );
+    let resolved_message = format!("Conflict {} resolved.", conflict.id.0);
+    let after = b.source_once(&resolved_message).await;
+    assert!(after.contains(&resolved_message), "{after}");
     let resolved = world
         .ledger
         .conflicts()
