@@ -1,4 +1,4 @@
-//! What the connectors share: the traits they implement, the errors callers react to, and the
+//! What the connectors share: the record envelopes they deliver, the errors callers react to, and the
 //! one HTTP layer (token caching, rate limiting, retries honouring Retry-After) they all use.
 //!
 //! Connector crates depend on this crate and on `ledgerbridge-core`, never on each other or on
@@ -37,7 +37,6 @@ pub use http::{
     ProblemParser, RateLimit, RetryPolicy,
 };
 pub use source::{
-    ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, FieldServiceSource, Quarantined,
-    SourceRecord,
+    ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, Quarantined, SourceRecord,
 };
 pub use token::{AccessToken, ClientCredentials, ClientCredentialsConfig, TokenProvider};

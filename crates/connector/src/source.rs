@@ -1,9 +1,10 @@
-//! [`FieldServiceSource`]: what the orchestrator needs from a field-service system
-//! (ServiceTitan), in canonical records.
+//! The records a field-service connector (ServiceTitan) delivers: canonical records with their
+//! source identity ([`SourceRecord`]), change-feed batches and export marks. The trait the
+//! engine reads them through is `ledgerbridge_protocol::Source`.
 //!
 //! Design decisions:
 //!
-//! * **Change feeds are streams of batches, each with the cursor after it.** The orchestrator
+//! * **Change feeds are streams of batches, each with the cursor after it.** The engine
 //!   persists a batch's records and only then its [`FeedCursor`], so a crash re-reads at most
 //!   one batch and never skips one ("cursors advance only after everything read from a page is
 //!   durable").
@@ -13,18 +14,11 @@
 //! * **A bad record is quarantined, not fatal.** One malformed invoice must not stop a tenant's
 //!   sync: it comes back as [`Quarantined`] with its reason and raw JSON (for the ledger, never
 //!   for logs), and the rest of the batch proceeds.
-//! * **Writes are the ones the two-way sync needs**: mark exported, record a payment made in
-//!   the books. Connector-specific extras (patching items, adjustment invoices) stay inherent
-//!   methods of the connector.
 
 use std::fmt;
-use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use futures::Stream;
-use ledgerbridge_core::{Customer, EntityKind, Invoice, Payment};
-
-use crate::error::ConnectorError;
+use ledgerbridge_core::EntityKind;
 
 /// A canonical record with its source identity and version.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,55 +126,6 @@ pub struct ExportMarkResult {
     pub invoice_id: i64,
     /// `Err(message)` when the source refused this one invoice.
     pub outcome: Result<(), String>,
-}
-
-/// A field-service system the bridge reads from and writes back to.
-pub trait FieldServiceSource: Send + Sync {
-    /// Customers changed since `from` (`None`: from the beginning), as batches.
-    fn customer_changes(
-        &self,
-        from: Option<FeedCursor>,
-    ) -> impl Stream<Item = Result<ChangeBatch<Customer>, ConnectorError>> + Send + '_;
-
-    /// Invoices (with their lines and tax) changed since `from`, as batches.
-    fn invoice_changes(
-        &self,
-        from: Option<FeedCursor>,
-    ) -> impl Stream<Item = Result<ChangeBatch<Invoice>, ConnectorError>> + Send + '_;
-
-    /// Payments (with their allocations) changed since `from`, as batches.
-    fn payment_changes(
-        &self,
-        from: Option<FeedCursor>,
-    ) -> impl Stream<Item = Result<ChangeBatch<Payment>, ConnectorError>> + Send + '_;
-
-    /// Reads invoices by id (for verify and for look-ups after a lost response). Unknown ids
-    /// are simply absent from the result.
-    fn invoices(
-        &self,
-        ids: &[i64],
-    ) -> impl Future<Output = Result<Vec<SourceRecord<Invoice>>, ConnectorError>> + Send;
-
-    /// Marks invoices exported, in batches; one result per mark.
-    fn mark_invoices_exported(
-        &self,
-        marks: &[ExportMark],
-    ) -> impl Future<Output = Result<Vec<ExportMarkResult>, ConnectorError>> + Send;
-
-    /// Marks payments exported.
-    fn mark_payments_exported(
-        &self,
-        ids: &[i64],
-    ) -> impl Future<Output = Result<(), ConnectorError>> + Send;
-
-    /// Records a payment made in the books (its allocations name source invoices) and returns
-    /// the new source id. `external_id` is stored on it so the next read recognises our echo.
-    /// [`ConnectorError::NotSupported`] when the source offers no way to create payments.
-    fn record_payment(
-        &self,
-        payment: &Payment,
-        external_id: &str,
-    ) -> impl Future<Output = Result<i64, ConnectorError>> + Send;
 }
 
 #[cfg(test)]

@@ -12,11 +12,12 @@ use ledgerbridge_connector::{AccessToken, ConnectorError, HttpSettings, TokenPro
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
+use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
-    AccountingTarget, NoProgress, QuickBooksTarget, SyncContext, SyncSettings, TenantSpec,
-    XeroTarget, start_run, sync_tenant,
+    NoProgress, QuickBooksTarget, SyncContext, SyncSettings, TenantSpec, XeroTarget, start_run,
+    sync_tenant,
 };
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
@@ -65,7 +66,7 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn run<T: AccountingTarget>(
+async fn run<T: Target>(
     label: &str,
     st: &ServiceTitan,
     target: &T,

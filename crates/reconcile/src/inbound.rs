@@ -24,51 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use ledgerbridge_core::{Payment, System};
+use ledgerbridge_core::System;
 use ledgerbridge_ledger::{CursorKey, Ledger, LedgerError, LedgerTx, MappingKind, RunId};
 use serde::{Deserialize, Serialize};
 
 use crate::mapping::{MappingSet, Unmapped};
-
-/// A payment as the books hold it, in canonical form keyed by accounting ids.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BooksPayment {
-    /// Its id (QuickBooks `Payment.Id`, Xero `PaymentID`).
-    pub id: String,
-    /// Its version (QuickBooks SyncToken, Xero UpdatedDateUTC).
-    pub version: Option<String>,
-    /// When it last changed.
-    pub updated: Option<DateTime<Utc>>,
-    /// The source value of the reverse payment-type mapping (see the module docs).
-    pub method: String,
-    /// The payment: allocations `acct:<invoice id>`, customer `acct:<customer id>`;
-    /// `status` is `Voided` for a voided (QuickBooks) or deleted (Xero) payment.
-    pub payment: Payment,
-}
-
-/// A record of the books that could not be read into a [`BooksPayment`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BooksQuarantined {
-    /// Its id, when even that could be read.
-    pub id: Option<String>,
-    /// Why (may quote a value: for the quarantine table, never a log line).
-    pub reason: String,
-    /// What the books sent.
-    pub raw: String,
-}
-
-/// Payments changed in the books since a cursor, and the cursor to store once they are
-/// handled.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BooksPayments {
-    /// Customer payments (refunds, supplier payments and payments of credit notes left out).
-    pub payments: Vec<BooksPayment>,
-    /// Records that could not be read.
-    pub quarantined: Vec<BooksQuarantined>,
-    /// The newest modification time delivered (or the cursor given).
-    pub cursor: Option<DateTime<Utc>>,
-}
+use ledgerbridge_protocol::BooksPayment;
 
 /// The stable id of an accounting payment: the ServiceTitan payment's `exportId`.
 pub fn export_id(system: System, id: &str) -> String {

@@ -22,7 +22,7 @@
 //!    A record that cannot be written is **blocked** with a reason, parked, and retried next
 //!    run; the run goes on.
 //! 5. **Apply.** Writes are batched per kind at the target's limit; the operation rows and the
-//!    request row are committed before the request goes out ([`AccountingTarget`]).
+//!    request row are committed before the request goes out ([`Target`]).
 //! 6. **Verify.** What the remote stored (ids, line ids, version, total, tax) becomes the base
 //!    snapshot; a total or tax that differs from ServiceTitan's is reported. Synced invoices
 //!    and payments are marked exported in ServiceTitan.
@@ -30,7 +30,7 @@
 //!    go on the run row.
 //!
 //! **Back from the books.** After the ServiceTitan feeds, the payments recorded in the books
-//! since their own cursor are pulled ([`AccountingTarget::payment_changes`]): one linked by
+//! since their own cursor are pulled ([`Target::payment_changes`]): one linked by
 //! its id is the bridge's own write (a no-op); one paying only linked invoices with a mapped
 //! payment method becomes one ServiceTitan payment through the outbox, carrying a stable id
 //! ([`inbound`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
@@ -38,7 +38,7 @@
 //!
 //! # Design decisions
 //!
-//! * **The trait is the engine's, not a vendor's.** [`AccountingTarget`] speaks canonical
+//! * **The trait is the engine's, not a vendor's.** [`Target`] speaks canonical
 //!   records and resolved mapping choices; the adapters in [`targets`] translate to each
 //!   connector's public API. The engine never sees a QuickBooks fault or a Xero element.
 //! * **Two-way by merge, not by last writer.** Both systems' versions are compared with the
@@ -63,11 +63,9 @@ pub mod links;
 pub mod mapping;
 pub mod matching;
 pub mod parked;
-mod remote;
 pub mod report;
 pub mod sandbox;
 mod settings;
-pub mod target;
 pub mod targets;
 pub mod two_way;
 pub mod unmapped;
@@ -79,5 +77,4 @@ pub use engine::{
 pub use error::SyncError;
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
 pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};
-pub use target::AccountingTarget;
 pub use targets::{AnyTarget, QuickBooksTarget, XeroTarget};

@@ -26,7 +26,7 @@ use ledgerbridge_ledger::{Mapping, MappingKind};
 use serde::Serialize;
 
 use crate::settings::MappingDefaults;
-use crate::target::{InvoiceRefs, LineRefs, PaymentRefs};
+use ledgerbridge_protocol::{InvoiceRefs, LineRefs, PaymentRefs};
 
 /// The source value of the `item` mapping used for refund receipt lines.
 pub const REFUND_ITEM: &str = "Refund";

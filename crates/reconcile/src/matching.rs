@@ -17,7 +17,7 @@
 use ledgerbridge_core::Customer;
 use serde::Serialize;
 
-use crate::target::RemoteCustomer;
+use ledgerbridge_protocol::RemoteCustomer;
 
 /// At or above: link without asking.
 pub const STRONG: u8 = 80;

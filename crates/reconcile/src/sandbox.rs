@@ -11,7 +11,7 @@ use ledgerbridge_ledger::{Mapping, MappingKind};
 use ledgerbridge_servicetitan::ServiceTitan;
 
 use crate::mapping::REFUND_ITEM;
-use crate::target::{AccountingTarget, Choice};
+use ledgerbridge_protocol::{Choice, Target};
 
 /// The first choice whose label contains one of `words` (case-insensitive), else the first.
 fn pick<'a>(choices: &'a [Choice], words: &[&str]) -> Option<&'a Choice> {
@@ -41,7 +41,7 @@ fn row(
 
 /// Mappings for every ServiceTitan GL account, business unit, tax zone and payment type of
 /// `st`'s tenant onto `target`'s lists, and of the target's payment methods back.
-pub async fn demo_mappings<T: AccountingTarget>(
+pub async fn demo_mappings<T: Target>(
     tenant: &str,
     st: &ServiceTitan,
     target: &T,

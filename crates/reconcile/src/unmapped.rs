@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::mapping::{MappingSet, Unmapped};
 use crate::parked;
 use crate::settings::MappingDefaults;
-use crate::target::{AccountingTarget, Choice, ReferenceChoices};
+use ledgerbridge_protocol::{Choice, ReferenceChoices, Target};
 
 /// One unmapped value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,7 +93,7 @@ impl ServiceTitanLists {
 
 /// Lists the values blocking the tenant's parked records, each with its choices: the
 /// target's lists, or ServiceTitan's payment types for the way back.
-pub async fn unmapped<T: AccountingTarget>(
+pub async fn unmapped<T: Target>(
     ledger: &Ledger,
     tenant: &str,
     target: &T,

@@ -16,9 +16,9 @@ use chrono::NaiveDate;
 use ledgerbridge_connector::SourceRecord;
 use ledgerbridge_core::{Currency, EntityKind, Invoice, Money, MoneyError, System};
 use ledgerbridge_ledger::{ConflictFilter, ConflictStatus, Ledger, RecordKey, Snapshot};
+use ledgerbridge_protocol::RemoteInvoice;
 use ledgerbridge_reconcile::eligibility::{Eligibility, invoice_eligibility};
 use ledgerbridge_reconcile::parked;
-use ledgerbridge_reconcile::target::RemoteInvoice;
 
 use crate::error::ReportError;
 use crate::model::{Basis, Difference, Doc, OpenConflict, RecordInput, TenantInput};

@@ -4,7 +4,7 @@
 use futures::TryStreamExt;
 use ledgerbridge_connector::{ConnectorError, SourceRecord};
 use ledgerbridge_core::Invoice;
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_servicetitan::ServiceTitan;
 
 use crate::gather::Live;
@@ -28,7 +28,7 @@ pub async fn servicetitan_invoices(
 
 /// Reads what can be read of both systems; each side that fails becomes a warning naming it
 /// (`ServiceTitan tenant 1017823 could not be read: ...`) and is left to the ledger.
-pub async fn refresh<T: AccountingTarget>(
+pub async fn refresh<T: Target>(
     tenant: &str,
     servicetitan: Option<&ServiceTitan>,
     target: Option<&T>,

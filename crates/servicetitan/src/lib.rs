@@ -43,7 +43,7 @@ pub use client::{ServiceTitan, load_credentials, secret_names};
 pub use config::{Credentials, Endpoints, Environment, ServiceTitanConfig};
 pub use connect::{ConnectRequest, Connection, connect};
 pub use feeds::Page;
+pub use ledgerbridge_protocol::NewPayment;
 pub use read::Location;
 pub use wire::invoice::{AdjustmentInvoice, InvoiceItemPatch, InvoicePatch};
 pub use wire::reference::{BusinessUnit, GlAccount, PaymentType, TaxRate, TaxZone};
-pub use write::NewPayment;

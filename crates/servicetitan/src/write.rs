@@ -7,38 +7,18 @@
 //! by looking the record up (payments carry our `exportId` for exactly that). A 429 is the
 //! exception the HTTP layer retries for them too: it means the request never ran.
 
-use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use http::Method;
 use ledgerbridge_connector::{
     ConnectorError, ExportMark, ExportMarkResult, Idempotency, RemoteProblem,
 };
 use ledgerbridge_core::{Payment, SourceRef};
-use rust_decimal::Decimal;
 
 use crate::client::ServiceTitan;
 use crate::read::created_id;
-use crate::wire::invoice::{
-    AdjustmentInvoice, InvoiceItemPatch, InvoicePatch, MarkExportedResultWire, MarkExportedWire,
-};
+use crate::wire::invoice::{AdjustmentInvoice, MarkExportedResultWire, MarkExportedWire};
 use crate::wire::payment::{PaymentCreateWire, PaymentStatusWire, SplitWire};
-
-/// A payment to create in ServiceTitan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewPayment {
-    /// The payment type id (see [`ServiceTitan::payment_types`]).
-    pub type_id: i64,
-    /// When it was paid.
-    pub paid_on: DateTime<Utc>,
-    /// Memo.
-    pub memo: Option<String>,
-    /// Check number or other reference.
-    pub check_number: Option<String>,
-    /// Our id for it (the accounting payment), stored as `exportId` so a look-up finds it.
-    pub export_id: String,
-    /// `(invoice id, amount)` splits.
-    pub splits: Vec<(i64, Decimal)>,
-}
+use ledgerbridge_protocol::{InvoiceItemPatch, InvoicePatch, NewPayment};
 
 fn unexpected_answer(operation: &str, e: serde_json::Error) -> ConnectorError {
     ConnectorError::fatal(format!("{operation}: unexpected answer"), e)

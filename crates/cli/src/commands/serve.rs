@@ -15,7 +15,7 @@ use anyhow::{Context as _, bail};
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::{Ledger, MappingKind};
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_reconcile::unmapped::{
     choices_for, points_at_servicetitan, servicetitan_payment_types, tax_zone_index,
 };

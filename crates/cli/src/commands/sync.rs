@@ -9,9 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{LeaseClaim, LeaseGuard};
+use ledgerbridge_protocol::Target;
 use ledgerbridge_reconcile::{
-    AccountingTarget, Progress, RunStop, SyncContext, SyncReport, SyncSettings, TenantRun,
-    TenantSpec, end_run, start_run, sync_tenant,
+    Progress, RunStop, SyncContext, SyncReport, SyncSettings, TenantRun, TenantSpec, end_run,
+    start_run, sync_tenant,
 };
 use tokio::sync::Mutex;
 

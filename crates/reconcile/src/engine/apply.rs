@@ -3,7 +3,7 @@
 //! For each batch: the operation rows and the request row (idempotency key + the exact body)
 //! are committed in one transaction **before** the request goes out. The answer settles each
 //! operation. An unknown outcome (timeout, dropped connection, an item without an answer) is
-//! resolved at once by [`AccountingTarget::recover`] (same key, same bytes, then look-ups); if
+//! resolved at once by [`Target::recover`] (same key, same bytes, then look-ups); if
 //! it stays unknown, the request is left in flight and the next run resolves it before
 //! planning anything. Nothing is ever re-created blindly.
 
@@ -18,8 +18,8 @@ use ledgerbridge_ledger::{
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::target::{
-    AccountingTarget, EncodedRequest, Rejection, RejectionKind, Write, WriteKind, WriteOutcome,
+use ledgerbridge_protocol::{
+    EncodedRequest, Rejection, RejectionKind, Target, Write, WriteKind, WriteOutcome,
 };
 
 /// One write and what became of it.
@@ -72,7 +72,7 @@ fn outcome_unknown(e: &ConnectorError) -> bool {
     )
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Writes `writes` (batched by kind, at most the target's limit per request) and returns
     /// one [`Applied`] per write. Never called in a dry run.
     pub(crate) async fn apply(&mut self, writes: Vec<Write>) -> Result<Vec<Applied>, SyncError> {

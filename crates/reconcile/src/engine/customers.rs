@@ -17,11 +17,11 @@ use super::apply::Applied;
 use crate::error::SyncError;
 use crate::matching::{Decision, decide};
 use crate::report::Outcome;
-use crate::target::{AccountingTarget, RejectionKind, Write, WriteOutcome};
+use ledgerbridge_protocol::{RejectionKind, Target, Write, WriteOutcome};
 
 const CUSTOMER: EntityKind = EntityKind::Customer;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     pub(crate) async fn handle_customers(
         &mut self,
         records: Vec<SourceRecord<Customer>>,

@@ -18,9 +18,9 @@ use ledgerbridge_ledger::{
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::Target;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     fn mark_op(&self, entity: EntityKind, id: i64, external: Option<&str>) -> NewOperation {
         NewOperation {
             run: Some(self.cx.run),

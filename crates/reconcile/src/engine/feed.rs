@@ -10,9 +10,9 @@ use super::{Engine, Handle};
 use crate::error::SyncError;
 use crate::parked;
 use crate::report::Outcome;
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::Target;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Reads one feed from its cursor: parked records first, then page by page, moving the
     /// cursor (with the parked records) after each page is done.
     pub(crate) async fn run_feed<R, S>(

@@ -14,7 +14,7 @@ use crate::error::SyncError;
 use crate::mapping::blocked_reason;
 use crate::report::Outcome;
 use crate::settings::ExportId;
-use crate::target::{AccountingTarget, RemoteInvoice, Write};
+use ledgerbridge_protocol::{RemoteInvoice, Target, Write};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -59,7 +59,7 @@ pub(crate) fn too_long_reason(e: &ledgerbridge_core::limits::TooLong) -> String 
     format!("{e}: shorten it in ServiceTitan (the bridge never cuts a value)")
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     pub(crate) async fn handle_invoices(
         &mut self,
         records: Vec<SourceRecord<Invoice>>,
@@ -278,7 +278,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
     pub(crate) async fn invoice_inputs(
         &mut self,
         rec: &SourceRecord<Invoice>,
-    ) -> Result<Result<(String, crate::target::InvoiceRefs), String>, SyncError> {
+    ) -> Result<Result<(String, ledgerbridge_protocol::InvoiceRefs), String>, SyncError> {
         // The same rule for QuickBooks and Xero, before any mapping: a text the target cannot
         // hold blocks the record (never cut, never half-written).
         if let Err(e) = ledgerbridge_core::limits::check_invoice(self.system(), &rec.record) {

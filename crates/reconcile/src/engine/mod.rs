@@ -39,7 +39,7 @@ use crate::mapping::MappingSet;
 use crate::parked::{self, Parked, ParkedRecord};
 use crate::report::{Outcome, TargetReport};
 use crate::settings::{SyncSettings, TenantSpec};
-use crate::target::{AccountingTarget, RemoteCustomer, RemoteInvoice};
+use ledgerbridge_protocol::{RemoteCustomer, RemoteInvoice, Target};
 
 pub use runs::{RunStop, end_run, finish_run, start_run};
 
@@ -86,7 +86,7 @@ pub struct TenantRun {
 
 /// Syncs one tenant; never panics on a remote failure: the report says what was done and the
 /// error what stopped it.
-pub async fn sync_tenant<T: AccountingTarget>(cx: SyncContext<'_, T>) -> TenantRun {
+pub async fn sync_tenant<T: Target>(cx: SyncContext<'_, T>) -> TenantRun {
     let mut engine = Engine::new(cx);
     let error = engine.run().await.err();
     if let Some(e) = &error {
@@ -151,7 +151,7 @@ pub(crate) trait Handle<R> {
     ) -> impl Future<Output = Result<Vec<SourceRecord<R>>, SyncError>> + Send;
 }
 
-impl<'a, T: AccountingTarget> Engine<'a, T> {
+impl<'a, T: Target> Engine<'a, T> {
     fn new(cx: SyncContext<'a, T>) -> Self {
         let report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
         Self {
@@ -345,7 +345,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
     }
 }
 
-impl<T: AccountingTarget> Handle<Customer> for Engine<'_, T> {
+impl<T: Target> Handle<Customer> for Engine<'_, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Customer>>,
@@ -361,7 +361,7 @@ impl<T: AccountingTarget> Handle<Customer> for Engine<'_, T> {
     }
 }
 
-impl<T: AccountingTarget> Handle<Invoice> for Engine<'_, T> {
+impl<T: Target> Handle<Invoice> for Engine<'_, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Invoice>>,
@@ -380,7 +380,7 @@ impl<T: AccountingTarget> Handle<Invoice> for Engine<'_, T> {
     }
 }
 
-impl<T: AccountingTarget> Handle<Payment> for Engine<'_, T> {
+impl<T: Target> Handle<Payment> for Engine<'_, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Payment>>,

@@ -16,11 +16,11 @@ use crate::eligibility::{Eligibility, payment_eligibility};
 use crate::error::SyncError;
 use crate::mapping::blocked_reason;
 use crate::report::Outcome;
-use crate::target::{AccountingTarget, RejectionKind, Write, WriteOutcome};
+use ledgerbridge_protocol::{RejectionKind, Target, Write, WriteOutcome};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     pub(crate) async fn handle_payments(
         &mut self,
         records: Vec<SourceRecord<Payment>>,

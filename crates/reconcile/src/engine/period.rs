@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::Target;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// The date through which the books are closed (read once per run).
     pub(crate) async fn closed_through(&mut self) -> Result<Option<NaiveDate>, SyncError> {
         if let Some(known) = self.closed_through {

@@ -10,12 +10,12 @@ use super::apply::{Applied, entity_of};
 use super::{Engine, Handle};
 use crate::error::SyncError;
 use crate::report::Outcome;
-use crate::target::{AccountingTarget, EncodedRequest, Write, WriteOutcome};
+use ledgerbridge_protocol::{EncodedRequest, Target, Write, WriteOutcome};
 
 /// The age given to a request recorded by an earlier run (see `recover_unfinished`).
 const EARLIER_RUN: std::time::Duration = std::time::Duration::MAX;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Replays and settles the tenant's unfinished requests to this target.
     pub(crate) async fn recover_unfinished(&mut self) -> Result<(), SyncError> {
         let ledger = self.cx.ledger;

@@ -33,8 +33,8 @@ use serde_json::json;
 use super::Engine;
 use crate::error::SyncError;
 use crate::report::Outcome;
-use crate::target::AccountingTarget;
 use crate::two_way::recompute;
+use ledgerbridge_protocol::Target;
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -53,7 +53,7 @@ fn fields_of(conflict: &Conflict) -> Result<Vec<FieldConflict>, String> {
         .collect()
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Applies the tenant's resolved conflicts of this company (nothing in a dry run).
     pub(crate) async fn apply_resolutions(&mut self) -> Result<(), SyncError> {
         if self.dry() {

@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::target::AccountingTarget;
 use crate::two_way::ServiceTitanEdit;
+use ledgerbridge_protocol::Target;
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -32,7 +32,7 @@ enum Patch {
     Item(InvoiceItemPatch),
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Sends `edit` to ServiceTitan invoice `id`. `Ok(Err(reason))` when ServiceTitan refused
     /// (the record is blocked with the reason by the caller); a remote that is down stops the
     /// tenant.

@@ -1,5 +1,5 @@
 //! Reading invoices back from the books in canonical form, for the two-way merge
-//! ([`crate::target::BooksInvoice`]): QuickBooks through the connector's change `pull` (CDC,
+//! ([`ledgerbridge_protocol::BooksInvoice`]): QuickBooks through the connector's change `pull` (CDC,
 //! else query paging), Xero through `all_changes` (If-Modified-Since paging). Neither adapter
 //! knows the ledger's links, so lines are keyed `acct:{line id}` and the engine translates them.
 
@@ -16,7 +16,7 @@ use ledgerbridge_xero::Xero;
 use ledgerbridge_xero::map::{Mappings, invoice_from_xero};
 use ledgerbridge_xero::wire::invoice::Invoice as XeroInvoice;
 
-use crate::target::{BooksChanges, BooksInvoice};
+use ledgerbridge_protocol::{BooksChanges, BooksInvoice};
 
 fn qbo_books(
     r: &Remote<wire::Invoice>,

@@ -20,9 +20,9 @@ use ledgerbridge_core::System;
 pub use quickbooks::QuickBooksTarget;
 pub use xero::XeroTarget;
 
-use crate::target::{
-    AccountingTarget, EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
-    Write, WriteKind, WriteOutcome,
+use ledgerbridge_protocol::{
+    EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice, Target, Write,
+    WriteKind, WriteOutcome,
 };
 
 /// QuickBooks or Xero, picked at run time. `A`/`P` are the token providers (the OAuth
@@ -43,7 +43,7 @@ macro_rules! each {
     };
 }
 
-impl<A: TokenProvider, P: TokenProvider> AccountingTarget for AnyTarget<A, P> {
+impl<A: TokenProvider, P: TokenProvider> Target for AnyTarget<A, P> {
     fn system(&self) -> System {
         each!(self, t => t.system())
     }
@@ -71,13 +71,13 @@ impl<A: TokenProvider, P: TokenProvider> AccountingTarget for AnyTarget<A, P> {
     async fn invoice_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
         each!(self, t => t.invoice_changes(cursor).await)
     }
     async fn books_invoices(
         &self,
         ids: &[String],
-    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+    ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
         each!(self, t => t.books_invoices(ids).await)
     }
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
@@ -89,7 +89,7 @@ impl<A: TokenProvider, P: TokenProvider> AccountingTarget for AnyTarget<A, P> {
     async fn payment_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
         each!(self, t => t.payment_changes(cursor).await)
     }
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

@@ -6,7 +6,7 @@ use ledgerbridge_quickbooks::read::Remote;
 use ledgerbridge_quickbooks::{FaultReaction, ItemOutcome, PreparedWrite, RefItem, wire};
 use rust_decimal::Decimal;
 
-use crate::target::{
+use ledgerbridge_protocol::{
     Choice, EncodedRequest, InvoiceRefs, Rejection, RejectionKind, RemoteInvoice, Saved,
     WriteOutcome,
 };

@@ -10,7 +10,7 @@ use ledgerbridge_quickbooks::{Entity, QuickBooks, Remote, wire};
 
 use super::qbo_answers::{saved_invoice, stamp};
 use super::quickbooks::QuickBooksTarget;
-use crate::target::{Saved, Write, WriteOutcome};
+use ledgerbridge_protocol::{Saved, Write, WriteOutcome};
 
 impl<A: TokenProvider> QuickBooksTarget<A> {
     /// What became of `write`: `Saved` (found), `Missing` (not there, so never written) or

@@ -13,7 +13,7 @@ use ledgerbridge_quickbooks::map::read::{ReadContext, payment};
 use ledgerbridge_quickbooks::{ChangePage, Entity, QuickBooks, Remote, wire};
 use serde_json::Value;
 
-use crate::inbound::{BooksPayment, BooksPayments, BooksQuarantined};
+use ledgerbridge_protocol::{BooksPayment, BooksPayments, BooksQuarantined};
 
 /// The method key of a payment without a PaymentMethodRef.
 pub(crate) const NO_METHOD: &str = "(no payment method)";

@@ -1,4 +1,4 @@
-//! [`AccountingTarget`] for QuickBooks Online, on the public API of
+//! [`Target`] for QuickBooks Online, on the public API of
 //! `ledgerbridge-quickbooks`: batches of 30 with `requestid`, sparse updates at the stored
 //! SyncToken, ServiceTitan's tax as `TxnTaxDetail.TotalTax`, DocNumber look-ups after an
 //! unknown outcome.
@@ -23,9 +23,9 @@ use ledgerbridge_quickbooks::map::{self, PaymentTarget};
 use ledgerbridge_quickbooks::{BatchItem, Entity, Operation, PreparedWrite, QuickBooks, wire};
 
 use super::qbo_answers::{choices, encode, invoice_mappings, outcome, remote_invoice, stamp};
-use crate::target::{
-    AccountingTarget, EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
-    Write, WriteKind, WriteOutcome,
+use ledgerbridge_protocol::{
+    EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice, Target, Write,
+    WriteKind, WriteOutcome,
 };
 
 /// How long QuickBooks is trusted to remember a `requestid` (its documentation does not say;
@@ -196,7 +196,7 @@ impl<A: TokenProvider> QuickBooksTarget<A> {
     }
 }
 
-impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
+impl<A: TokenProvider> Target for QuickBooksTarget<A> {
     fn system(&self) -> System {
         System::QuickBooks
     }
@@ -265,14 +265,14 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
     async fn invoice_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
         super::books_read::qbo_changes(&self.qbo, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
-    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+    ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
         super::books_read::qbo_by_id(&self.qbo, ids).await
     }
 
@@ -305,7 +305,7 @@ impl<A: TokenProvider> AccountingTarget for QuickBooksTarget<A> {
     async fn payment_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
         super::qbo_payments::payment_changes(&self.qbo, cursor).await
     }
 

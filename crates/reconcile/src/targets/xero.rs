@@ -1,4 +1,4 @@
-//! [`AccountingTarget`] for Xero, on the public API of `ledgerbridge-xero`: arrays of up to
+//! [`Target`] for Xero, on the public API of `ledgerbridge-xero`: arrays of up to
 //! 50 elements with `summarizeErrors=false` and the request's `Idempotency-Key`, creates by
 //! `PUT` (never an overwrite), ServiceTitan's tax spread over the taxable lines by largest
 //! remainder, and look-ups by InvoiceNumber / ContactNumber once the idempotency window has
@@ -23,9 +23,9 @@ use ledgerbridge_xero::wire::invoice::Invoice as XeroInvoice;
 use ledgerbridge_xero::{ElementResult, MAX_BATCH, WriteBatch, Xero, map::Mappings};
 
 use super::xero_answers::{fold, remote_invoice};
-use crate::target::{
-    AccountingTarget, Choice, EncodedRequest, InvoiceRefs, Prepared, ReferenceChoices,
-    RemoteCustomer, RemoteInvoice, Write, WriteKind, WriteOutcome,
+use ledgerbridge_protocol::{
+    Choice, EncodedRequest, InvoiceRefs, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
+    Target, Write, WriteKind, WriteOutcome,
 };
 
 /// A Xero organisation as the engine's target.
@@ -213,7 +213,7 @@ impl<P: TokenProvider> XeroTarget<P> {
     }
 }
 
-impl<P: TokenProvider> AccountingTarget for XeroTarget<P> {
+impl<P: TokenProvider> Target for XeroTarget<P> {
     fn system(&self) -> System {
         System::Xero
     }
@@ -274,14 +274,14 @@ impl<P: TokenProvider> AccountingTarget for XeroTarget<P> {
     async fn invoice_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksChanges, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
         super::books_read::xero_changes(&self.xero, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
-    ) -> Result<Vec<crate::target::BooksInvoice>, ConnectorError> {
+    ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
         super::books_read::xero_by_id(&self.xero, ids).await
     }
 
@@ -343,7 +343,7 @@ impl<P: TokenProvider> AccountingTarget for XeroTarget<P> {
     async fn payment_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<crate::target::BooksPayments, ConnectorError> {
+    ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
         super::xero_payments::payment_changes(&self.xero, cursor).await
     }
 

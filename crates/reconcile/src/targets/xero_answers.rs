@@ -4,7 +4,7 @@ use ledgerbridge_xero::map as xmap;
 use ledgerbridge_xero::wire::invoice::Invoice as XeroInvoice;
 use ledgerbridge_xero::{ElementResult, RejectionKind as XeroKind};
 
-use crate::target::{Rejection, RejectionKind, RemoteInvoice, Saved, Write, WriteOutcome};
+use ledgerbridge_protocol::{Rejection, RejectionKind, RemoteInvoice, Saved, Write, WriteOutcome};
 
 pub(super) fn fold(write: &Write, parts: Vec<ElementResult>) -> WriteOutcome {
     let mut saved = Saved::default();

@@ -18,7 +18,7 @@ use ledgerbridge_xero::{Changes, Mappings, Xero};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::inbound::{BooksPayment, BooksPayments, BooksQuarantined};
+use ledgerbridge_protocol::{BooksPayment, BooksPayments, BooksQuarantined};
 
 /// One element of `Payments`, unparsed.
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 
 use ledgerbridge_core::{EntityKind, Invoice, System};
 use ledgerbridge_ledger::RecordKey;
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_servicetitan::{AdjustmentInvoice, InvoiceItemPatch, ServiceTitan};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -52,7 +52,7 @@ async fn first_sku_id(world: &World, tenant_index: usize, invoice: i64) -> i64 {
         .unwrap_or_else(|| panic!("invoice {invoice} has an item with a SKU: {page}"))
 }
 
-async fn check_adjustment<T: AccountingTarget>(
+async fn check_adjustment<T: Target>(
     world: &World,
     system: System,
     st: &ServiceTitan,

@@ -3,7 +3,8 @@
 
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::OperationFilter;
-use ledgerbridge_reconcile::{AccountingTarget, SyncSettings};
+use ledgerbridge_protocol::Target;
+use ledgerbridge_reconcile::SyncSettings;
 
 use crate::helpers::{World, settings};
 

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use ledgerbridge_core::{EntityKind, Invoice, System};
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_servicetitan::ServiceTitan;
 
 use crate::helpers::{World, settings};
 
-async fn check_full_sync<T: AccountingTarget>(
+async fn check_full_sync<T: Target>(
     world: &World,
     system: System,
     st: &ServiceTitan,

@@ -8,11 +8,12 @@ use ledgerbridge_connector::{
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, Mapping, MappingKind};
+use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
-    AccountingTarget, NoProgress, QuickBooksTarget, SyncContext, SyncReport, SyncSettings,
-    TenantSpec, XeroTarget, finish_run, start_run, sync_tenant,
+    NoProgress, QuickBooksTarget, SyncContext, SyncReport, SyncSettings, TenantSpec, XeroTarget,
+    finish_run, start_run, sync_tenant,
 };
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
@@ -236,7 +237,7 @@ impl World {
         (!stopped).then_some(report)
     }
 
-    async fn sync_with<T: AccountingTarget>(
+    async fn sync_with<T: Target>(
         &self,
         st: &ServiceTitan,
         target: &T,

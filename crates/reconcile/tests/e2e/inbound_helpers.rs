@@ -4,7 +4,8 @@
 use futures::TryStreamExt;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{Mapping, MappingKind};
-use ledgerbridge_reconcile::{AccountingTarget, SyncReport};
+use ledgerbridge_protocol::Target;
+use ledgerbridge_reconcile::SyncReport;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 

@@ -7,9 +7,10 @@ use ledgerbridge_ledger::{
     IdempotencyKey, NewOperation, NewRequest, OperationAction, OperationFilter, OperationId,
     OperationState, RequestStatus, Side,
 };
+use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::{Entity, wire};
+use ledgerbridge_reconcile::SyncSettings;
 use ledgerbridge_reconcile::inbound::{export_id, memo_for};
-use ledgerbridge_reconcile::{AccountingTarget, SyncSettings};
 use ledgerbridge_servicetitan::NewPayment;
 use rust_decimal::Decimal;
 use serde_json::json;

@@ -4,7 +4,7 @@
 //! next run voids the invoice, once.
 
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_xero::WriteBatch;
 use rust_decimal::Decimal;
 use serde_json::json;

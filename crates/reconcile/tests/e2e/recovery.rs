@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use serde_json::json;
 
 use crate::helpers::{World, settings};

@@ -3,7 +3,7 @@
 
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::RecordKey;
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 use ledgerbridge_reconcile::links::{reject_suggestion, rejected, suggested};
 
 use crate::helpers::{World, settings};

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use ledgerbridge_core::{Currency, Invoice, InvoiceLine, InvoiceStatus, Money, SourceRef};
-use ledgerbridge_reconcile::AccountingTarget;
-use ledgerbridge_reconcile::target::{InvoiceRefs, LineRefs, Write};
+use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{InvoiceRefs, LineRefs, Write};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value;

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::{ConflictFilter, ConflictStatus};
-use ledgerbridge_reconcile::AccountingTarget;
+use ledgerbridge_protocol::Target;
 
 use crate::books_edits::{
     assert_systems_equal, descriptions, edit_due_in_servicetitan, edit_in_books, key,

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use ledgerbridge_core::{EntityKind, InvoiceStatus, System};
-use ledgerbridge_reconcile::{AccountingTarget, SyncSettings};
+use ledgerbridge_protocol::Target;
+use ledgerbridge_reconcile::SyncSettings;
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -13,7 +14,7 @@ use crate::helpers::{World, settings};
 
 /// The ServiceTitan id of a linked invoice whose accounting copy has `status`, a total above
 /// zero and nothing paid (so the books accept a void).
-async fn unpaid_linked<T: AccountingTarget>(
+async fn unpaid_linked<T: Target>(
     world: &World,
     system: System,
     target: &T,

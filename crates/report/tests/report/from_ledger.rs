@@ -7,8 +7,8 @@ use ledgerbridge_ledger::{
     ConflictField, Ledger, LedgerLocation, LedgerOptions, NewConflict, NewQuarantine, NewSnapshot,
     RecordKey, SnapshotTotals,
 };
+use ledgerbridge_protocol::RemoteInvoice;
 use ledgerbridge_reconcile::parked::{self, Parked, ParkedRecord};
-use ledgerbridge_reconcile::target::RemoteInvoice;
 use ledgerbridge_report::{Basis, Expected, Live, Scope, Status, build, tenant_input};
 use rust_decimal::Decimal;
 

@@ -2,7 +2,7 @@
 //! and its items, plus the write bodies for invoices.
 
 use chrono::{DateTime, Utc};
-use ledgerbridge_connector::wire::{decimal_number, decimal_number_opt, decimal_opt};
+use ledgerbridge_connector::wire::decimal_opt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -120,50 +120,8 @@ pub(crate) struct MarkExportedResultWire {
     pub(crate) error_message: Option<String>,
 }
 
-/// `InvoiceUpdateRequest` (PATCH `/invoices/{id}`): only the fields set are sent.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoicePatch {
-    /// New invoice number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-    /// New summary (memo).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// The accounting-side id to store on the invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub export_id: Option<String>,
-    /// New invoice date (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoiced_on: Option<DateTime<Utc>>,
-    /// New due date (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<DateTime<Utc>>,
-}
-
-/// One `InvoiceItemUpdateRequest` (PATCH `/invoices/{id}/items`): `id` present updates that
-/// item, absent adds one.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceItemPatch {
-    /// The item to update; `None` adds a new item.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// Required by the API.
-    pub description: String,
-    /// Required by the API; sent as an exact number.
-    #[serde(serialize_with = "decimal_number")]
-    pub quantity: Decimal,
-    /// Unit price, as an exact number.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "decimal_number_opt"
-    )]
-    pub unit_price: Option<Decimal>,
-    /// The pricebook SKU.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sku_id: Option<i64>,
-}
+// The edit requests are the engine's (`ledgerbridge_protocol`); their JSON is ServiceTitan's.
+pub use ledgerbridge_protocol::{InvoiceItemPatch, InvoicePatch};
 
 /// `AdjustmentInvoiceCreateRequest` (POST `/invoices`): an adjustment to an existing invoice,
 /// ServiceTitan's own way of changing an exported invoice.

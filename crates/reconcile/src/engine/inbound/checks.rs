@@ -11,10 +11,11 @@ use serde_json::json;
 use super::{PAYMENT, Plan, PullState};
 use crate::engine::Engine;
 use crate::error::SyncError;
-use crate::inbound::{self, BooksPayment, export_id};
-use crate::target::AccountingTarget;
+use crate::inbound::{self, export_id};
+use ledgerbridge_protocol::BooksPayment;
+use ledgerbridge_protocol::Target;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// `(ServiceTitan invoice, amount)` per invoice paid, or why the payment must wait.
     pub(super) async fn splits(
         &self,

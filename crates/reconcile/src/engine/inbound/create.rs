@@ -26,9 +26,10 @@ use serde_json::json;
 
 use super::super::Engine;
 use crate::error::SyncError;
-use crate::inbound::{self, BooksPayment};
+use crate::inbound;
 use crate::report::Outcome;
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::BooksPayment;
+use ledgerbridge_protocol::Target;
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
@@ -95,7 +96,7 @@ pub(super) enum Created {
     Refused(String, u16),
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Creates one payment; returns why it must stay parked, if it must.
     pub(crate) async fn create_in_servicetitan(
         &mut self,

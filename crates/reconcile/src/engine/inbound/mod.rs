@@ -34,11 +34,10 @@ use serde_json::json;
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::inbound::{
-    self, BooksPayment, BooksQuarantined, ParkedBooks, ParkedBooksPayment, export_id,
-};
+use crate::inbound::{self, ParkedBooks, ParkedBooksPayment, export_id};
 use crate::report::{BlockedRecord, Outcome};
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{BooksPayment, BooksQuarantined};
 
 pub(crate) use create::StPaymentWrite;
 
@@ -68,7 +67,7 @@ pub(crate) struct PullState {
     unresolved: HashSet<String>,
 }
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// The "pull from the books" phase (see the module docs).
     pub(crate) async fn pull_books_payments(&mut self) -> Result<(), SyncError> {
         let (tenant, system) = (self.tenant().to_owned(), self.system());

@@ -13,12 +13,11 @@ use ledgerbridge_ledger::{NewEvent, Side};
 
 use super::super::Engine;
 use crate::error::SyncError;
-use crate::inbound::BooksPayment;
-use crate::target::AccountingTarget;
+use ledgerbridge_protocol::{BooksPayment, Target};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Whether `p` was written by the bridge (a confirmed create of a ServiceTitan payment);
     /// if so, its ServiceTitan payment is linked to it when it has no link yet.
     pub(super) async fn adopt_own_payment(&mut self, p: &BooksPayment) -> Result<bool, SyncError> {

@@ -9,12 +9,13 @@ use ledgerbridge_ledger::{
 use super::super::Engine;
 use super::StPaymentWrite;
 use crate::error::SyncError;
-use crate::inbound::{self, BooksPayment, ParkedBooksPayment};
-use crate::target::AccountingTarget;
+use crate::inbound::{self, ParkedBooksPayment};
+use ledgerbridge_protocol::BooksPayment;
+use ledgerbridge_protocol::Target;
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: AccountingTarget> Engine<'_, T> {
+impl<T: Target> Engine<'_, T> {
     /// Settles the ServiceTitan payment creates an earlier run left without an outcome, by
     /// look-up, before anything new is planned. One proven absent is parked to be planned
     /// again; one still unknown stays in flight.

@@ -1,4 +1,4 @@
-//! [`AccountingTarget`]: what the engine needs from an accounting system, shaped by the
+//! [`Target`]: what the engine needs from an accounting system (the books side), shaped by the
 //! engine's own steps (match, plan, apply, recover, verify) rather than by either API.
 //!
 //! Design decisions:
@@ -8,16 +8,17 @@
 //!   choices already resolved by the engine ([`InvoiceRefs`], [`PaymentRefs`]). It is stored as
 //!   the outbox operation's payload, so a replay after a crash rebuilds exactly the same
 //!   request without consulting mappings that may have changed since.
-//! * **Two-phase writes.** [`AccountingTarget::prepare`] encodes writes of one [`WriteKind`]
+//! * **Two-phase writes.** [`Target::prepare`] encodes writes of one [`WriteKind`]
 //!   into one [`EncodedRequest`] (method, path, exact body); the engine commits the operation
-//!   rows and the request row, then [`AccountingTarget::send`] sends those bytes under the
-//!   request's idempotency key. [`AccountingTarget::recover`] resolves a request whose outcome
+//!   rows and the request row, then [`Target::send`] sends those bytes under the
+//!   request's idempotency key. [`Target::recover`] resolves a request whose outcome
 //!   is unknown: replay the same key and bytes, then look records up, never a blind create.
 //! * **Outcomes per write, by position.** Whatever the remote's batch shape (QuickBooks `bId`s,
 //!   Xero arrays, one canonical payment as several Xero payments), the adapter answers one
 //!   [`WriteOutcome`] per [`Write`], in order.
-//! * **Static dispatch.** Methods return `impl Future + Send`; [`crate::AnyTarget`] is the enum
-//!   over the two adapters for callers that pick the target at run time.
+//! * **Static dispatch.** Methods return `impl Future + Send`; the engine is generic over its
+//!   target, and the binary's `AnyTarget` is the enum over the adapters for callers that pick
+//!   the target at run time.
 
 use std::future::Future;
 use std::time::Duration;
@@ -28,9 +29,8 @@ use ledgerbridge_core::{Customer, Invoice, Payment, SourceRef, System};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use crate::inbound::{BooksPayment, BooksPayments, BooksQuarantined};
-pub use crate::remote::{
-    BooksChanges, BooksInvoice, Choice, ReferenceChoices, RemoteCustomer, RemoteInvoice,
+use crate::remote::{
+    BooksChanges, BooksInvoice, BooksPayments, ReferenceChoices, RemoteCustomer, RemoteInvoice,
 };
 
 /// What kind of write; writes are batched by kind (Xero batches one resource and method per
@@ -208,7 +208,7 @@ pub struct EncodedRequest {
     pub body: Vec<u8>,
 }
 
-/// What [`AccountingTarget::prepare`] made of a slice of writes.
+/// What [`Target::prepare`] made of a slice of writes.
 #[derive(Clone, Debug, Default)]
 pub struct Prepared {
     /// The request carrying the accepted writes (none when every write was refused).
@@ -290,7 +290,7 @@ pub enum WriteOutcome {
 }
 
 /// What the engine needs from an accounting system. See the module docs.
-pub trait AccountingTarget: Send + Sync {
+pub trait Target: Send + Sync {
     /// QuickBooks or Xero.
     fn system(&self) -> System;
 
@@ -353,7 +353,7 @@ pub trait AccountingTarget: Send + Sync {
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> impl Future<Output = Result<BooksPayments, ConnectorError>> + Send;
 
-    /// Encodes writes (all of one kind, at most [`AccountingTarget::batch_limit`]) into one
+    /// Encodes writes (all of one kind, at most [`Target::batch_limit`]) into one
     /// request, refusing alone those that cannot be expressed.
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError>;
 

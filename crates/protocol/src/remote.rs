@@ -1,10 +1,18 @@
 //! What the engine reads from an accounting system: customers to match, invoices to link
-//! and verify, and the lists mapping choices come from.
+//! and verify, the books' own edits and payments, and the lists mapping choices come from.
+//!
+//! The adapter knows no links: records read from the books are keyed by accounting ids
+//! (`acct:`); the engine translates them through the ledger's links when it plans.
+//!
+//! The payment method key of a [`BooksPayment`]: for QuickBooks the **PaymentMethod name**
+//! (`Check`, `Visa`; resolved from its id when the reference carries no name; a payment
+//! without a method is `(no payment method)`), for Xero, which has no payment methods, the
+//! **code of the account the payment was deposited to** (`090`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ledgerbridge_core::{Customer, Invoice, InvoiceStatus};
+use ledgerbridge_core::{Customer, Invoice, InvoiceStatus, Payment};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An accounting customer, for matching.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,4 +106,43 @@ pub struct ReferenceChoices {
     pub payment_types: Vec<Choice>,
     /// Payment methods (QuickBooks; a payment type maps to `ACCOUNT/METHOD`).
     pub payment_methods: Vec<Choice>,
+}
+
+/// A payment as the books hold it, in canonical form keyed by accounting ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BooksPayment {
+    /// Its id (QuickBooks `Payment.Id`, Xero `PaymentID`).
+    pub id: String,
+    /// Its version (QuickBooks SyncToken, Xero UpdatedDateUTC).
+    pub version: Option<String>,
+    /// When it last changed.
+    pub updated: Option<DateTime<Utc>>,
+    /// The source value of the reverse payment-type mapping (see the module docs).
+    pub method: String,
+    /// The payment: allocations `acct:<invoice id>`, customer `acct:<customer id>`;
+    /// `status` is `Voided` for a voided (QuickBooks) or deleted (Xero) payment.
+    pub payment: Payment,
+}
+
+/// A record of the books that could not be read into a [`BooksPayment`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BooksQuarantined {
+    /// Its id, when even that could be read.
+    pub id: Option<String>,
+    /// Why (may quote a value: for the quarantine table, never a log line).
+    pub reason: String,
+    /// What the books sent.
+    pub raw: String,
+}
+
+/// Payments changed in the books since a cursor, and the cursor to store once they are
+/// handled.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BooksPayments {
+    /// Customer payments (refunds, supplier payments and payments of credit notes left out).
+    pub payments: Vec<BooksPayment>,
+    /// Records that could not be read.
+    pub quarantined: Vec<BooksQuarantined>,
+    /// The newest modification time delivered (or the cursor given).
+    pub cursor: Option<DateTime<Utc>>,
 }
