@@ -5,6 +5,7 @@
 //! script ([`exit::classify`]). Commands that touch the ledger open it through
 //! [`context::Context`], which applies the config lookup order and migrations first.
 
+mod any_target;
 mod args;
 mod commands;
 mod config;

@@ -35,6 +35,7 @@ mod ops;
 mod outcome;
 pub mod read;
 mod reference;
+mod target;
 pub mod wire;
 
 pub use batch::{BatchItem, MAX_BATCH_REQUEST_ID, MAX_BID, Operation, PreparedWrite};
@@ -48,3 +49,4 @@ pub use ops::{Found, PrepareError, Prepared, WriteOp};
 pub use outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, Saved};
 pub use read::{ChangePage, PullSource, Remote, quote};
 pub use reference::{RefItem, ReferenceData};
+pub use target::QuickBooksTarget;

@@ -66,7 +66,6 @@ pub mod parked;
 pub mod report;
 pub mod sandbox;
 mod settings;
-pub mod targets;
 pub mod two_way;
 pub mod unmapped;
 
@@ -77,4 +76,3 @@ pub use engine::{
 pub use error::SyncError;
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
 pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};
-pub use targets::{AnyTarget, QuickBooksTarget, XeroTarget};

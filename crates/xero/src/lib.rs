@@ -47,6 +47,7 @@ pub mod map;
 pub mod read;
 pub mod reference;
 pub mod scopes;
+pub mod target;
 pub mod tenants;
 pub mod wire;
 pub mod write;
@@ -65,6 +66,7 @@ pub use map::{MapError, Mappings};
 pub use read::{ChangeWalk, Changes};
 pub use reference::ReferenceData;
 pub use scopes::ScopeStyle;
+pub use target::XeroTarget;
 pub use tenants::{TenantChoice, TenantError, choose_tenant, delete_connection, list_connections};
 pub use write::{
     BatchKind, BatchResult, Blocked, ElementResult, MAX_BATCH, Rejection, RejectionKind, Saved,

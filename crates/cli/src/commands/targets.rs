@@ -7,7 +7,10 @@ use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_connector::oauth::Clock;
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::Ledger;
-use ledgerbridge_reconcile::{AnyTarget, QuickBooksTarget, XeroTarget};
+use ledgerbridge_quickbooks::QuickBooksTarget;
+use ledgerbridge_xero::XeroTarget;
+
+use crate::any_target::AnyTarget;
 use ledgerbridge_servicetitan::ServiceTitan;
 
 use crate::config::TenantSettings;

@@ -9,14 +9,16 @@ use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, Mapping, MappingKind};
 use ledgerbridge_protocol::Target;
+use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
-    NoProgress, QuickBooksTarget, SyncContext, SyncReport, SyncSettings, TenantSpec, XeroTarget,
-    finish_run, start_run, sync_tenant,
+    NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
+    sync_tenant,
 };
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
+use ledgerbridge_xero::XeroTarget;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use url::Url;

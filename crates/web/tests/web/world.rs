@@ -13,13 +13,14 @@ use ledgerbridge_connector::{
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
+use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{
     BatchItem, Entity, ItemOutcome, Limits, Operation, QuickBooks, QuickBooksConfig,
 };
 use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
-    NoProgress, QuickBooksTarget, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run,
-    start_run, sync_tenant,
+    NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
+    sync_tenant,
 };
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
+use crate::map::read::{ReadContext, payment};
+use crate::{ChangePage, Entity, QuickBooks, Remote, wire};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use ledgerbridge_core::{Money, Payment, PaymentStatus, SourceRef};
-use ledgerbridge_quickbooks::map::read::{ReadContext, payment};
-use ledgerbridge_quickbooks::{ChangePage, Entity, QuickBooks, Remote, wire};
 use serde_json::Value;
 
 use ledgerbridge_protocol::{BooksPayment, BooksPayments, BooksQuarantined};

@@ -1,8 +1,8 @@
 //! Reading Xero answers into the engine's outcomes and records.
 
-use ledgerbridge_xero::map as xmap;
-use ledgerbridge_xero::wire::invoice::Invoice as XeroInvoice;
-use ledgerbridge_xero::{ElementResult, RejectionKind as XeroKind};
+use crate::map as xmap;
+use crate::wire::invoice::Invoice as XeroInvoice;
+use crate::{ElementResult, RejectionKind as XeroKind};
 
 use ledgerbridge_protocol::{Rejection, RejectionKind, RemoteInvoice, Saved, Write, WriteOutcome};
 

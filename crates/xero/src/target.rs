@@ -1,28 +1,31 @@
-//! [`Target`] for Xero, on the public API of `ledgerbridge-xero`: arrays of up to
-//! 50 elements with `summarizeErrors=false` and the request's `Idempotency-Key`, creates by
-//! `PUT` (never an overwrite), ServiceTitan's tax spread over the taxable lines by largest
-//! remainder, and look-ups by InvoiceNumber / ContactNumber once the idempotency window has
+//! [`Target`] for Xero, on this crate's public API: arrays of up to 50 elements with
+//! `summarizeErrors=false` and the request's `Idempotency-Key`, creates by `PUT` (never an
+//! overwrite), ServiceTitan's tax spread over the taxable lines by largest remainder, and look-ups by InvoiceNumber / ContactNumber once the idempotency window has
 //! passed.
 //!
 //! One canonical payment becomes one Xero payment per invoice it pays; the adapter maps the
 //! elements of a batch back to the writes they came from (a write's element count is its
 //! number of non-zero allocations), so outcomes stay one per write.
 
+mod answers;
+mod books_read;
+mod payments;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use ledgerbridge_connector::{ConnectorError, TokenProvider};
-use ledgerbridge_core::{Invoice, SourceRef, System};
-use ledgerbridge_xero::map::{
+use crate::map::{
     self as xmap, CreditNoteTarget, InvoiceTarget, contact_to_xero, credit_note_to_xero,
     invoice_to_xero, payment_to_xero,
 };
-use ledgerbridge_xero::wire::contact::Contact;
-use ledgerbridge_xero::wire::invoice::Invoice as XeroInvoice;
-use ledgerbridge_xero::{ElementResult, MAX_BATCH, WriteBatch, Xero, map::Mappings};
+use crate::wire::contact::Contact;
+use crate::wire::invoice::Invoice as XeroInvoice;
+use crate::{ElementResult, MAX_BATCH, WriteBatch, Xero, map::Mappings};
+use chrono::NaiveDate;
+use ledgerbridge_connector::{ConnectorError, TokenProvider};
+use ledgerbridge_core::{Invoice, SourceRef, System};
 
-use super::xero_answers::{fold, remote_invoice};
+use answers::{fold, remote_invoice};
 use ledgerbridge_protocol::{
     Choice, EncodedRequest, InvoiceRefs, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice,
     Target, Write, WriteKind, WriteOutcome,
@@ -275,14 +278,14 @@ impl<P: TokenProvider> Target for XeroTarget<P> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
-        super::books_read::xero_changes(&self.xero, cursor).await
+        books_read::xero_changes(&self.xero, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
     ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
-        super::books_read::xero_by_id(&self.xero, ids).await
+        books_read::xero_by_id(&self.xero, ids).await
     }
 
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
@@ -291,7 +294,7 @@ impl<P: TokenProvider> Target for XeroTarget<P> {
 
     async fn reference_choices(&self) -> Result<ReferenceChoices, ConnectorError> {
         let data = self.xero.reference_data().await?;
-        let account = |a: &ledgerbridge_xero::wire::reference::Account| {
+        let account = |a: &crate::wire::reference::Account| {
             a.code.clone().map(|c| Choice {
                 value: c,
                 label: a.name.clone(),
@@ -344,7 +347,7 @@ impl<P: TokenProvider> Target for XeroTarget<P> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
-        super::xero_payments::payment_changes(&self.xero, cursor).await
+        payments::payment_changes(&self.xero, cursor).await
     }
 
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

@@ -1,9 +1,9 @@
 //! Reading QuickBooks answers into the engine's outcomes and records.
 
+use crate::map;
+use crate::read::Remote;
+use crate::{FaultReaction, ItemOutcome, PreparedWrite, RefItem, wire};
 use ledgerbridge_core::{Invoice, InvoiceStatus};
-use ledgerbridge_quickbooks::map;
-use ledgerbridge_quickbooks::read::Remote;
-use ledgerbridge_quickbooks::{FaultReaction, ItemOutcome, PreparedWrite, RefItem, wire};
 use rust_decimal::Decimal;
 
 use ledgerbridge_protocol::{

@@ -4,12 +4,12 @@
 //! (neither has a number of its own). Used instead of a replay whenever QuickBooks may have
 //! forgotten the `requestid`, so a lost answer is never turned into a second record.
 
+use crate::map::write::note_is_stamped;
+use crate::{Entity, QuickBooks, Remote, wire};
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
-use ledgerbridge_quickbooks::map::write::note_is_stamped;
-use ledgerbridge_quickbooks::{Entity, QuickBooks, Remote, wire};
 
-use super::qbo_answers::{saved_invoice, stamp};
-use super::quickbooks::QuickBooksTarget;
+use super::QuickBooksTarget;
+use super::answers::{saved_invoice, stamp};
 use ledgerbridge_protocol::{Saved, Write, WriteOutcome};
 
 impl<A: TokenProvider> QuickBooksTarget<A> {

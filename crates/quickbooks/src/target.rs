@@ -1,28 +1,32 @@
-//! [`Target`] for QuickBooks Online, on the public API of
-//! `ledgerbridge-quickbooks`: batches of 30 with `requestid`, sparse updates at the stored
-//! SyncToken, ServiceTitan's tax as `TxnTaxDetail.TotalTax`, DocNumber look-ups after an
-//! unknown outcome.
+//! [`Target`] for QuickBooks Online, on this crate's public API: batches of 30 with
+//! `requestid`, sparse updates at the stored SyncToken, ServiceTitan's tax as
+//! `TxnTaxDetail.TotalTax`, DocNumber look-ups after an unknown outcome.
 //!
 //! The connector's mapping functions look values up in its own `Mappings`; the engine has
 //! already resolved every choice per line ([`InvoiceRefs`]), so each write gets a small
 //! `Mappings` of exactly those choices, keyed by the line's position (two lines with the same
 //! SKU may resolve to different items through their GL accounts).
 
+mod answers;
+mod books_read;
+mod lookup;
+mod payments;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::map::write::{
+    InvoiceContext, PaymentContext, Sparse, customer_body, invoice_body, payment_body,
+    refund_receipt_body,
+};
+use crate::map::{self, PaymentTarget};
+use crate::{BatchItem, Entity, Operation, PreparedWrite, QuickBooks, wire};
 use chrono::NaiveDate;
 use futures::TryStreamExt;
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use ledgerbridge_core::{SourceRef, System};
-use ledgerbridge_quickbooks::map::write::{
-    InvoiceContext, PaymentContext, Sparse, customer_body, invoice_body, payment_body,
-    refund_receipt_body,
-};
-use ledgerbridge_quickbooks::map::{self, PaymentTarget};
-use ledgerbridge_quickbooks::{BatchItem, Entity, Operation, PreparedWrite, QuickBooks, wire};
 
-use super::qbo_answers::{choices, encode, invoice_mappings, outcome, remote_invoice, stamp};
+use answers::{choices, encode, invoice_mappings, outcome, remote_invoice, stamp};
 use ledgerbridge_protocol::{
     EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice, Target, Write,
     WriteKind, WriteOutcome,
@@ -266,14 +270,14 @@ impl<A: TokenProvider> Target for QuickBooksTarget<A> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
-        super::books_read::qbo_changes(&self.qbo, cursor).await
+        books_read::qbo_changes(&self.qbo, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
     ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
-        super::books_read::qbo_by_id(&self.qbo, ids).await
+        books_read::qbo_by_id(&self.qbo, ids).await
     }
 
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
@@ -306,7 +310,7 @@ impl<A: TokenProvider> Target for QuickBooksTarget<A> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
-        super::qbo_payments::payment_changes(&self.qbo, cursor).await
+        payments::payment_changes(&self.qbo, cursor).await
     }
 
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

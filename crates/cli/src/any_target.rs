@@ -1,14 +1,6 @@
-//! The two adapters and [`AnyTarget`], the enum a caller uses when the target is chosen by
-//! configuration at run time (static dispatch, no boxing).
-
-mod books_read;
-mod qbo_answers;
-mod qbo_lookup;
-mod qbo_payments;
-pub mod quickbooks;
-pub mod xero;
-mod xero_answers;
-mod xero_payments;
+//! [`AnyTarget`]: the books system a tenant's configuration names, picked at run time (static
+//! dispatch over the vendor crates' [`Target`] adapters, no trait object). A third books
+//! system is one more variant here.
 
 use std::time::Duration;
 
@@ -16,18 +8,17 @@ use chrono::NaiveDate;
 use ledgerbridge_connector::oauth::AuthorizationCodeTokens;
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use ledgerbridge_core::System;
-
-pub use quickbooks::QuickBooksTarget;
-pub use xero::XeroTarget;
+use ledgerbridge_quickbooks::QuickBooksTarget;
+use ledgerbridge_xero::XeroTarget;
 
 use ledgerbridge_protocol::{
-    EncodedRequest, Prepared, ReferenceChoices, RemoteCustomer, RemoteInvoice, Target, Write,
-    WriteKind, WriteOutcome,
+    BooksChanges, BooksInvoice, BooksPayments, EncodedRequest, Prepared, ReferenceChoices,
+    RemoteCustomer, RemoteInvoice, Target, Write, WriteKind, WriteOutcome,
 };
 
 /// QuickBooks or Xero, picked at run time. `A`/`P` are the token providers (the OAuth
 /// auth-code provider in production, fixed tokens in tests).
-pub enum AnyTarget<A = AuthorizationCodeTokens, P = AuthorizationCodeTokens> {
+pub(crate) enum AnyTarget<A = AuthorizationCodeTokens, P = AuthorizationCodeTokens> {
     /// A QuickBooks company.
     QuickBooks(Box<QuickBooksTarget<A>>),
     /// A Xero organisation.
@@ -71,13 +62,10 @@ impl<A: TokenProvider, P: TokenProvider> Target for AnyTarget<A, P> {
     async fn invoice_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
+    ) -> Result<BooksChanges, ConnectorError> {
         each!(self, t => t.invoice_changes(cursor).await)
     }
-    async fn books_invoices(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
+    async fn books_invoices(&self, ids: &[String]) -> Result<Vec<BooksInvoice>, ConnectorError> {
         each!(self, t => t.books_invoices(ids).await)
     }
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {
@@ -89,7 +77,7 @@ impl<A: TokenProvider, P: TokenProvider> Target for AnyTarget<A, P> {
     async fn payment_changes(
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<ledgerbridge_protocol::BooksPayments, ConnectorError> {
+    ) -> Result<BooksPayments, ConnectorError> {
         each!(self, t => t.payment_changes(cursor).await)
     }
     fn prepare(&self, writes: &[Write]) -> Result<Prepared, ConnectorError> {

@@ -8,13 +8,13 @@
 //! payment's `Invoice` element), and its payment method is the code of the account it was
 //! deposited to.
 
+use crate::map::payment_from_xero;
+use crate::wire::dates::parse_datetime;
+use crate::wire::payment::Payment as XeroPayment;
+use crate::{Changes, Mappings, Xero};
 use chrono::{DateTime, Utc};
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 use ledgerbridge_core::{Currency, SourceRef};
-use ledgerbridge_xero::map::payment_from_xero;
-use ledgerbridge_xero::wire::dates::parse_datetime;
-use ledgerbridge_xero::wire::payment::Payment as XeroPayment;
-use ledgerbridge_xero::{Changes, Mappings, Xero};
 use serde::Deserialize;
 use serde_json::Value;
 
