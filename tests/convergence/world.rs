@@ -13,10 +13,10 @@ use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, RunId};
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
-use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
     NoProgress, SyncContext, SyncSettings, TenantRun, TenantSpec, sync_tenant,
 };
+use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
 use ledgerbridge_xero::XeroTarget;

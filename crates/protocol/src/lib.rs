@@ -25,6 +25,6 @@ pub use source::{
     TaxRate, TaxZone,
 };
 pub use target::{
-    EncodedRequest, InvoiceRefs, LineRefs, PaymentRefs, Prepared, Rejection, RejectionKind, Saved,
-    Target, Write, WriteKind, WriteOutcome,
+    EncodedRequest, InvoiceRefs, LineRefs, PaymentRefs, Prepared, REFUND_ITEM, Rejection,
+    RejectionKind, Saved, Target, Write, WriteKind, WriteOutcome,
 };

@@ -91,6 +91,10 @@ pub struct PaymentRefs {
     pub refund_item: Option<String>,
 }
 
+/// The source value of the `item` mapping whose target is [`PaymentRefs::refund_item`] (the
+/// item of QuickBooks refund receipt lines).
+pub const REFUND_ITEM: &str = "Refund";
+
 /// One write, stored as its outbox operation's payload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "write", rename_all = "snake_case")]

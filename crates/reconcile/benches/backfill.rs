@@ -15,10 +15,10 @@ use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
-use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
     NoProgress, SyncContext, SyncSettings, TenantSpec, start_run, sync_tenant,
 };
+use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
 use ledgerbridge_xero::XeroTarget;

@@ -64,7 +64,6 @@ pub mod mapping;
 pub mod matching;
 pub mod parked;
 pub mod report;
-pub mod sandbox;
 mod settings;
 pub mod two_way;
 pub mod unmapped;

@@ -26,10 +26,7 @@ use ledgerbridge_ledger::{Mapping, MappingKind};
 use serde::Serialize;
 
 use crate::settings::MappingDefaults;
-use ledgerbridge_protocol::{InvoiceRefs, LineRefs, PaymentRefs};
-
-/// The source value of the `item` mapping used for refund receipt lines.
-pub const REFUND_ITEM: &str = "Refund";
+use ledgerbridge_protocol::{InvoiceRefs, LineRefs, PaymentRefs, REFUND_ITEM};
 
 /// A ServiceTitan value with no mapping that blocks a record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::mapping::{MappingSet, Unmapped};
 use crate::parked;
 use crate::settings::MappingDefaults;
-use ledgerbridge_protocol::{Choice, ReferenceChoices, Target};
+use ledgerbridge_protocol::{Choice, ReferenceChoices, Source, Target};
 
 /// One unmapped value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -81,9 +81,7 @@ pub struct ServiceTitanLists {
 
 impl ServiceTitanLists {
     /// Reads both lists from ServiceTitan.
-    pub async fn read(
-        st: &ledgerbridge_servicetitan::ServiceTitan,
-    ) -> Result<Self, ConnectorError> {
+    pub async fn read(st: &impl Source) -> Result<Self, ConnectorError> {
         Ok(Self {
             zones: tax_zone_index(st).await?,
             payment_types: servicetitan_payment_types(st).await?,
@@ -161,9 +159,7 @@ pub async fn unmapped_counts(
 
 /// ServiceTitan's active payment types as mapping choices: the id (what the mapping stores;
 /// the engine also accepts a name, but an id survives a rename) labelled with the name.
-pub async fn servicetitan_payment_types(
-    st: &ledgerbridge_servicetitan::ServiceTitan,
-) -> Result<Vec<Choice>, ConnectorError> {
+pub async fn servicetitan_payment_types(st: &impl Source) -> Result<Vec<Choice>, ConnectorError> {
     Ok(st
         .payment_types()
         .await?
@@ -178,7 +174,7 @@ pub async fn servicetitan_payment_types(
 /// ServiceTitan tax rate id (`st:N`) -> the name of its tax zone: how invoices name the zone
 /// whose mapping they need ([`ServiceTitanLists::zones`]).
 pub async fn tax_zone_index(
-    st: &ledgerbridge_servicetitan::ServiceTitan,
+    st: &impl Source,
 ) -> Result<HashMap<String, String>, ledgerbridge_connector::ConnectorError> {
     let mut index = HashMap::new();
     for zone in st.tax_zones().await? {

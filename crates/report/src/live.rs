@@ -1,36 +1,30 @@
 //! `--refresh`: reading both systems now. A system that cannot be read is a warning naming
 //! it, and that side of the report comes from the ledger instead.
 
-use futures::TryStreamExt;
 use ledgerbridge_connector::{ConnectorError, SourceRecord};
 use ledgerbridge_core::Invoice;
-use ledgerbridge_protocol::Target;
-use ledgerbridge_servicetitan::ServiceTitan;
+use ledgerbridge_protocol::{Source, Target};
 
 use crate::gather::Live;
 use crate::period::Period;
 
 /// ServiceTitan's invoices dated in `period`.
 pub async fn servicetitan_invoices(
-    st: &ServiceTitan,
+    st: &impl Source,
     period: Period,
 ) -> Result<Vec<SourceRecord<Invoice>>, ConnectorError> {
-    let pages: Vec<_> = st
-        .invoice_pages_dated(period.from, period.to)
-        .try_collect()
-        .await?;
-    Ok(pages
+    let records = st.invoices_dated(period.from, period.to).await?;
+    Ok(records
         .into_iter()
-        .flat_map(|p| p.records)
         .filter(|r| period.contains(r.record.invoice_date))
         .collect())
 }
 
 /// Reads what can be read of both systems; each side that fails becomes a warning naming it
 /// (`ServiceTitan tenant 1017823 could not be read: ...`) and is left to the ledger.
-pub async fn refresh<T: Target>(
+pub async fn refresh<S: Source, T: Target>(
     tenant: &str,
-    servicetitan: Option<&ServiceTitan>,
+    servicetitan: Option<&S>,
     target: Option<&T>,
     period: Period,
     warnings: &mut Vec<String>,

@@ -20,6 +20,10 @@ use chrono::NaiveDate;
 use ledgerbridge_emulator::{Clock, EmulatorContext, EmulatorHandle, SeedOptions};
 use serde_json::{Value, json};
 
+mod demo_mappings;
+
+pub use demo_mappings::demo_mappings;
+
 pub use ledgerbridge_emulator::demo_world;
 pub use ledgerbridge_emulator::{LimitMode, Scenario};
 pub use ledgerbridge_emulator_quickbooks as quickbooks;

@@ -191,18 +191,15 @@ async fn set_demo_mappings(ctx: &Context) -> anyhow::Result<()> {
             super::targets::servicetitan(ctx, &ledger, store.as_ref(), &tenant.servicetitan_tenant)
                 .await?;
         let target = super::targets::target(ctx, &ledger, store.clone(), tenant).await?;
-        let mappings = ledgerbridge_reconcile::sandbox::demo_mappings(
-            &tenant.servicetitan_tenant,
-            &st,
-            &target,
-        )
-        .await
-        .with_context(|| {
-            format!(
-                "reading the demo mapping choices of tenant {}",
-                tenant.servicetitan_tenant
-            )
-        })?;
+        let mappings =
+            ledgerbridge_sandbox::demo_mappings(&tenant.servicetitan_tenant, &st, &target)
+                .await
+                .with_context(|| {
+                    format!(
+                        "reading the demo mapping choices of tenant {}",
+                        tenant.servicetitan_tenant
+                    )
+                })?;
         total += mappings.len();
         ledger.mappings().upsert_all(&mappings).await?;
     }

@@ -19,7 +19,7 @@ use ledgerbridge_ledger::{
 use super::Engine;
 use crate::error::SyncError;
 use ledgerbridge_protocol::{
-    EncodedRequest, Rejection, RejectionKind, Target, Write, WriteKind, WriteOutcome,
+    EncodedRequest, Rejection, RejectionKind, Source, Target, Write, WriteKind, WriteOutcome,
 };
 
 /// One write and what became of it.
@@ -72,7 +72,7 @@ fn outcome_unknown(e: &ConnectorError) -> bool {
     )
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Writes `writes` (batched by kind, at most the target's limit per request) and returns
     /// one [`Applied`] per write. Never called in a dry run.
     pub(crate) async fn apply(&mut self, writes: Vec<Write>) -> Result<Vec<Applied>, SyncError> {

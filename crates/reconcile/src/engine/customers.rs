@@ -17,11 +17,11 @@ use super::apply::Applied;
 use crate::error::SyncError;
 use crate::matching::{Decision, decide};
 use crate::report::Outcome;
-use ledgerbridge_protocol::{RejectionKind, Target, Write, WriteOutcome};
+use ledgerbridge_protocol::{RejectionKind, Source, Target, Write, WriteOutcome};
 
 const CUSTOMER: EntityKind = EntityKind::Customer;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     pub(crate) async fn handle_customers(
         &mut self,
         records: Vec<SourceRecord<Customer>>,

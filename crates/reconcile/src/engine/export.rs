@@ -18,9 +18,9 @@ use ledgerbridge_ledger::{
 
 use super::Engine;
 use crate::error::SyncError;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     fn mark_op(&self, entity: EntityKind, id: i64, external: Option<&str>) -> NewOperation {
         NewOperation {
             run: Some(self.cx.run),

@@ -10,18 +10,18 @@ use super::{Engine, Handle};
 use crate::error::SyncError;
 use crate::parked;
 use crate::report::Outcome;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Reads one feed from its cursor: parked records first, then page by page, moving the
     /// cursor (with the parked records) after each page is done.
-    pub(crate) async fn run_feed<R, S>(
+    pub(crate) async fn run_feed<R, F>(
         &mut self,
         entity: EntityKind,
-        open: impl Fn(Option<FeedCursor>) -> S,
+        open: impl Fn(Option<FeedCursor>) -> F,
     ) -> Result<(), SyncError>
     where
-        S: Stream<Item = Result<ChangeBatch<R>, ConnectorError>> + Send,
+        F: Stream<Item = Result<ChangeBatch<R>, ConnectorError>> + Send,
         R: Clone + serde::Serialize + Send,
         Self: Handle<R>,
     {

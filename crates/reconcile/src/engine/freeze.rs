@@ -9,11 +9,11 @@ use serde_json::json;
 use super::Engine;
 use crate::error::SyncError;
 use crate::report::Outcome;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Whether the record has an open conflict (then nothing is written on either side); the
     /// conflict is counted once per run.
     pub(crate) async fn frozen(&mut self, id: i64) -> Result<bool, SyncError> {

@@ -14,7 +14,7 @@ use crate::error::SyncError;
 use crate::mapping::blocked_reason;
 use crate::report::Outcome;
 use crate::settings::ExportId;
-use ledgerbridge_protocol::{RemoteInvoice, Target, Write};
+use ledgerbridge_protocol::{RemoteInvoice, Source, Target, Write};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -59,7 +59,7 @@ pub(crate) fn too_long_reason(e: &ledgerbridge_core::limits::TooLong) -> String 
     format!("{e}: shorten it in ServiceTitan (the bridge never cuts a value)")
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     pub(crate) async fn handle_invoices(
         &mut self,
         records: Vec<SourceRecord<Invoice>>,

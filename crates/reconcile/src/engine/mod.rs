@@ -31,7 +31,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ledgerbridge_connector::{ExportMark, SourceRecord};
 use ledgerbridge_core::{Customer, EntityKind, Invoice, Payment, System};
 use ledgerbridge_ledger::{Ledger, Link, NewEvent, RecordKey, RunId, Snapshot};
-use ledgerbridge_servicetitan::ServiceTitan;
 use serde::de::DeserializeOwned;
 
 use crate::error::SyncError;
@@ -39,7 +38,7 @@ use crate::mapping::MappingSet;
 use crate::parked::{self, Parked, ParkedRecord};
 use crate::report::{Outcome, TargetReport};
 use crate::settings::{SyncSettings, TenantSpec};
-use ledgerbridge_protocol::{RemoteCustomer, RemoteInvoice, Target};
+use ledgerbridge_protocol::{RemoteCustomer, RemoteInvoice, Source, Target};
 
 pub use runs::{RunStop, end_run, finish_run, start_run};
 
@@ -58,13 +57,13 @@ impl Progress for NoProgress {
 }
 
 /// Everything one tenant's sync uses; capabilities are passed in.
-pub struct SyncContext<'a, T> {
+pub struct SyncContext<'a, S, T> {
     /// The ledger.
     pub ledger: &'a Ledger,
     /// The run (from [`start_run`]).
     pub run: RunId,
-    /// The tenant's ServiceTitan connector.
-    pub servicetitan: &'a ServiceTitan,
+    /// The tenant's ServiceTitan connector (the field-service source).
+    pub servicetitan: &'a S,
     /// The tenant's accounting target.
     pub target: &'a T,
     /// Which tenant and company.
@@ -86,7 +85,7 @@ pub struct TenantRun {
 
 /// Syncs one tenant; never panics on a remote failure: the report says what was done and the
 /// error what stopped it.
-pub async fn sync_tenant<T: Target>(cx: SyncContext<'_, T>) -> TenantRun {
+pub async fn sync_tenant<S: Source, T: Target>(cx: SyncContext<'_, S, T>) -> TenantRun {
     let mut engine = Engine::new(cx);
     let error = engine.run().await.err();
     if let Some(e) = &error {
@@ -99,8 +98,8 @@ pub async fn sync_tenant<T: Target>(cx: SyncContext<'_, T>) -> TenantRun {
     }
 }
 
-pub(crate) struct Engine<'a, T> {
-    pub(crate) cx: SyncContext<'a, T>,
+pub(crate) struct Engine<'a, S, T> {
+    pub(crate) cx: SyncContext<'a, S, T>,
     pub(crate) report: TargetReport,
     pub(crate) mappings: Option<MappingSet>,
     pub(crate) remote_customers: Option<Vec<RemoteCustomer>>,
@@ -151,8 +150,8 @@ pub(crate) trait Handle<R> {
     ) -> impl Future<Output = Result<Vec<SourceRecord<R>>, SyncError>> + Send;
 }
 
-impl<'a, T: Target> Engine<'a, T> {
-    fn new(cx: SyncContext<'a, T>) -> Self {
+impl<'a, S: Source, T: Target> Engine<'a, S, T> {
+    fn new(cx: SyncContext<'a, S, T>) -> Self {
         let report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
         Self {
             cx,
@@ -345,7 +344,7 @@ impl<'a, T: Target> Engine<'a, T> {
     }
 }
 
-impl<T: Target> Handle<Customer> for Engine<'_, T> {
+impl<S: Source, T: Target> Handle<Customer> for Engine<'_, S, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Customer>>,
@@ -361,7 +360,7 @@ impl<T: Target> Handle<Customer> for Engine<'_, T> {
     }
 }
 
-impl<T: Target> Handle<Invoice> for Engine<'_, T> {
+impl<S: Source, T: Target> Handle<Invoice> for Engine<'_, S, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Invoice>>,
@@ -380,7 +379,7 @@ impl<T: Target> Handle<Invoice> for Engine<'_, T> {
     }
 }
 
-impl<T: Target> Handle<Payment> for Engine<'_, T> {
+impl<S: Source, T: Target> Handle<Payment> for Engine<'_, S, T> {
     fn handle(
         &mut self,
         records: Vec<SourceRecord<Payment>>,

@@ -16,11 +16,11 @@ use crate::eligibility::{Eligibility, payment_eligibility};
 use crate::error::SyncError;
 use crate::mapping::blocked_reason;
 use crate::report::Outcome;
-use ledgerbridge_protocol::{RejectionKind, Target, Write, WriteOutcome};
+use ledgerbridge_protocol::{RejectionKind, Source, Target, Write, WriteOutcome};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     pub(crate) async fn handle_payments(
         &mut self,
         records: Vec<SourceRecord<Payment>>,

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 
 use super::Engine;
 use crate::error::SyncError;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// The date through which the books are closed (read once per run).
     pub(crate) async fn closed_through(&mut self) -> Result<Option<NaiveDate>, SyncError> {
         if let Some(known) = self.closed_through {

@@ -10,12 +10,12 @@ use super::apply::{Applied, entity_of};
 use super::{Engine, Handle};
 use crate::error::SyncError;
 use crate::report::Outcome;
-use ledgerbridge_protocol::{EncodedRequest, Target, Write, WriteOutcome};
+use ledgerbridge_protocol::{EncodedRequest, Source, Target, Write, WriteOutcome};
 
 /// The age given to a request recorded by an earlier run (see `recover_unfinished`).
 const EARLIER_RUN: std::time::Duration = std::time::Duration::MAX;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Replays and settles the tenant's unfinished requests to this target.
     pub(crate) async fn recover_unfinished(&mut self) -> Result<(), SyncError> {
         let ledger = self.cx.ledger;

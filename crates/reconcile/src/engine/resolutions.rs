@@ -34,7 +34,7 @@ use super::Engine;
 use crate::error::SyncError;
 use crate::report::Outcome;
 use crate::two_way::recompute;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -53,7 +53,7 @@ fn fields_of(conflict: &Conflict) -> Result<Vec<FieldConflict>, String> {
         .collect()
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Applies the tenant's resolved conflicts of this company (nothing in a dry run).
     pub(crate) async fn apply_resolutions(&mut self) -> Result<(), SyncError> {
         if self.dry() {

@@ -11,11 +11,11 @@ use super::Engine;
 use super::apply::Applied;
 use crate::error::SyncError;
 use crate::report::Outcome;
-use ledgerbridge_protocol::{RejectionKind, Saved, Target, Write, WriteOutcome};
+use ledgerbridge_protocol::{RejectionKind, Saved, Source, Target, Write, WriteOutcome};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Checks what the remote stored against ServiceTitan's figures (the report flags a
     /// remote that recalculated tax).
     fn verify(&mut self, id: i64, invoice: &Invoice, saved: &Saved) {

@@ -15,14 +15,14 @@ use chrono::{DateTime, Utc};
 use ledgerbridge_connector::ConnectorError;
 use ledgerbridge_core::{EntityKind, Invoice};
 use ledgerbridge_ledger::{NewOperation, OperationAction, OperationFilter, OperationState, Side};
-use ledgerbridge_servicetitan::{InvoiceItemPatch, InvoicePatch};
+use ledgerbridge_protocol::{InvoiceItemPatch, InvoicePatch};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::Engine;
 use crate::error::SyncError;
 use crate::two_way::ServiceTitanEdit;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -32,7 +32,7 @@ enum Patch {
     Item(InvoiceItemPatch),
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Sends `edit` to ServiceTitan invoice `id`. `Ok(Err(reason))` when ServiceTitan refused
     /// (the record is blocked with the reason by the caller); a remote that is down stops the
     /// tenant.

@@ -22,7 +22,7 @@ use super::Engine;
 use crate::error::SyncError;
 use crate::report::Outcome;
 use crate::two_way::{accounting_view, is_derived, recompute, servicetitan_edit, through_links};
-use ledgerbridge_protocol::{BooksInvoice, Target, Write};
+use ledgerbridge_protocol::{BooksInvoice, Source, Target, Write};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -39,7 +39,7 @@ pub(crate) struct Merged {
     pub(crate) manual: Vec<FieldConflict>,
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Reads the invoices changed in the books since the cursor and reconciles the linked
     /// ones that changed since the base snapshot. Nothing in a dry run.
     pub(crate) async fn run_books_invoices(&mut self) -> Result<(), SyncError> {

@@ -11,11 +11,11 @@ use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, Mapping, Mappin
 use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
-use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
     NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
     sync_tenant,
 };
+use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
 use ledgerbridge_xero::XeroTarget;

@@ -17,11 +17,11 @@ use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{
     BatchItem, Entity, ItemOutcome, Limits, Operation, QuickBooks, QuickBooksConfig,
 };
-use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
     NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
     sync_tenant,
 };
+use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{
     Credentials, Endpoints, InvoiceItemPatch, InvoicePatch, ServiceTitan, ServiceTitanConfig,

@@ -13,9 +13,9 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::inbound::{self, export_id};
 use ledgerbridge_protocol::BooksPayment;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// `(ServiceTitan invoice, amount)` per invoice paid, or why the payment must wait.
     pub(super) async fn splits(
         &self,

@@ -19,7 +19,7 @@ use ledgerbridge_ledger::{
     IdempotencyKey, NewOperation, NewRequest, NewSnapshot, OperationAction, OperationId, Side,
     SnapshotTotals,
 };
-use ledgerbridge_servicetitan::NewPayment;
+use ledgerbridge_protocol::NewPayment;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,7 +29,7 @@ use crate::error::SyncError;
 use crate::inbound;
 use crate::report::Outcome;
 use ledgerbridge_protocol::BooksPayment;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
@@ -96,7 +96,7 @@ pub(super) enum Created {
     Refused(String, u16),
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Creates one payment; returns why it must stay parked, if it must.
     pub(crate) async fn create_in_servicetitan(
         &mut self,

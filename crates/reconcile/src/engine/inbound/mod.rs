@@ -36,8 +36,8 @@ use super::Engine;
 use crate::error::SyncError;
 use crate::inbound::{self, ParkedBooks, ParkedBooksPayment, export_id};
 use crate::report::{BlockedRecord, Outcome};
-use ledgerbridge_protocol::Target;
 use ledgerbridge_protocol::{BooksPayment, BooksQuarantined};
+use ledgerbridge_protocol::{Source, Target};
 
 pub(crate) use create::StPaymentWrite;
 
@@ -67,7 +67,7 @@ pub(crate) struct PullState {
     unresolved: HashSet<String>,
 }
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// The "pull from the books" phase (see the module docs).
     pub(crate) async fn pull_books_payments(&mut self) -> Result<(), SyncError> {
         let (tenant, system) = (self.tenant().to_owned(), self.system());

@@ -13,11 +13,11 @@ use ledgerbridge_ledger::{NewEvent, Side};
 
 use super::super::Engine;
 use crate::error::SyncError;
-use ledgerbridge_protocol::{BooksPayment, Target};
+use ledgerbridge_protocol::{BooksPayment, Source, Target};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Whether `p` was written by the bridge (a confirmed create of a ServiceTitan payment);
     /// if so, its ServiceTitan payment is linked to it when it has no link yet.
     pub(super) async fn adopt_own_payment(&mut self, p: &BooksPayment) -> Result<bool, SyncError> {

@@ -11,11 +11,11 @@ use super::StPaymentWrite;
 use crate::error::SyncError;
 use crate::inbound::{self, ParkedBooksPayment};
 use ledgerbridge_protocol::BooksPayment;
-use ledgerbridge_protocol::Target;
+use ledgerbridge_protocol::{Source, Target};
 
 const PAYMENT: EntityKind = EntityKind::Payment;
 
-impl<T: Target> Engine<'_, T> {
+impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Settles the ServiceTitan payment creates an earlier run left without an outcome, by
     /// look-up, before anything new is planned. One proven absent is parked to be planned
     /// again; one still unknown stays in flight.

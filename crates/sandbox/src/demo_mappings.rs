@@ -1,4 +1,4 @@
-//! Demo mappings for `ledgerbridge init --sandbox` (and the tests): every ServiceTitan value
+//! Demo mappings for `ledgerbridge init --sandbox` (and the test worlds): every ServiceTitan value
 //! of a sandbox tenant mapped to a sensible choice of its sandbox accounting company, by the
 //! words in their names, so `sync` works at once.
 //!
@@ -8,10 +8,7 @@
 use ledgerbridge_connector::ConnectorError;
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::{Mapping, MappingKind};
-use ledgerbridge_servicetitan::ServiceTitan;
-
-use crate::mapping::REFUND_ITEM;
-use ledgerbridge_protocol::{Choice, Target};
+use ledgerbridge_protocol::{Choice, REFUND_ITEM, Source, Target};
 
 /// The first choice whose label contains one of `words` (case-insensitive), else the first.
 fn pick<'a>(choices: &'a [Choice], words: &[&str]) -> Option<&'a Choice> {
@@ -41,9 +38,9 @@ fn row(
 
 /// Mappings for every ServiceTitan GL account, business unit, tax zone and payment type of
 /// `st`'s tenant onto `target`'s lists, and of the target's payment methods back.
-pub async fn demo_mappings<T: Target>(
+pub async fn demo_mappings<S: Source, T: Target>(
     tenant: &str,
-    st: &ServiceTitan,
+    st: &S,
     target: &T,
 ) -> Result<Vec<Mapping>, ConnectorError> {
     let system = target.system();
