@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::credentials::CredentialError;
+use ledgerbridge_core::credentials::CredentialError;
 
 /// A boxed source error.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -1,5 +1,6 @@
-//! What the connectors share: the record envelopes they deliver, the errors callers react to, and the
-//! one HTTP layer (token caching, rate limiting, retries honouring Retry-After) they all use.
+//! What the connectors share: the record envelopes they deliver, the errors callers react to,
+//! and the one HTTP layer (token caching, rate limiting, retries honouring Retry-After) they
+//! all use.
 //!
 //! Connector crates depend on this crate and on `ledgerbridge-core`, never on each other or on
 //! the ledger: capabilities such as credential storage are passed in as traits
@@ -21,7 +22,6 @@
 //! * **Redaction by construction.** Logs get method, redacted path, status, trace id and
 //!   duration ([`redact`]); tokens and keys are `SecretString`s and sensitive headers.
 
-pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod oauth;
@@ -30,12 +30,13 @@ pub mod source;
 pub mod token;
 pub mod wire;
 
-pub use credentials::{CredentialError, CredentialStore, SecretEntry};
+// The credential store is core's (the ledger implements it without the HTTP stack).
 pub use error::{BoxError, ConnectorError, RemoteProblem};
 pub use http::{
     ApiRequest, ApiResponse, Clock, HttpLayer, HttpSettings, Idempotency, ManualClock,
     ProblemParser, RateLimit, RetryPolicy,
 };
+pub use ledgerbridge_core::credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use source::{
     ChangeBatch, ExportMark, ExportMarkResult, FeedCursor, Quarantined, SourceRecord,
 };

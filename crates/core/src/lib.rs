@@ -102,6 +102,7 @@
 pub mod allocate;
 mod check;
 pub mod crash;
+pub mod credentials;
 pub mod diff;
 mod flat;
 pub mod ids;
@@ -116,6 +117,7 @@ pub mod spreadsheet;
 
 pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;
+pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use diff::{FieldChange, diff};
 pub use flat::{ModelError, field_value, with_values};
 pub use ids::{

@@ -20,7 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use futures::future::BoxFuture;
-use ledgerbridge_connector::{CredentialError, CredentialStore, SecretEntry};
+use ledgerbridge_core::{CredentialError, CredentialStore, SecretEntry};
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sqlx::{SqliteConnection, SqlitePool};

@@ -11,10 +11,10 @@ use secrecy::{ExposeSecret, SecretString};
 use super::exchange::OAuthClient;
 use super::status::{TokenStatus, grant_entries, secret_names as names};
 use super::{Clock, OAuthApp};
-use crate::credentials::CredentialStore;
 use crate::error::ConnectorError;
 use crate::http::RetryPolicy;
 use crate::token::{AccessToken, TokenProvider};
+use ledgerbridge_core::credentials::CredentialStore;
 
 struct Cached {
     token: AccessToken,

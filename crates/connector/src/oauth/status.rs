@@ -9,9 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::OAuthApp;
 use super::exchange::{OAuthClient, TokenGrant};
-use crate::credentials::{CredentialStore, SecretEntry};
 use crate::error::ConnectorError;
 use crate::http::RetryPolicy;
+use ledgerbridge_core::credentials::{CredentialStore, SecretEntry};
 
 /// Names of the entries an authorization-code connection keeps.
 pub mod secret_names {

@@ -1,7 +1,7 @@
 //! Encrypted credentials: no key, wrong key, copied ciphertext.
 
-use ledgerbridge_connector::{CredentialError, CredentialStore, SecretEntry};
 use ledgerbridge_core::System;
+use ledgerbridge_core::{CredentialError, CredentialStore, SecretEntry};
 use ledgerbridge_ledger::{
     Connection, EncryptionKey, Environment, KeyError, Ledger, NewConnection,
 };

@@ -3,7 +3,7 @@
 //! accounting record. `doctor`'s credential check decrypts every stored secret.
 
 use chrono::{Duration, Utc};
-use ledgerbridge_connector::{CredentialError, CredentialStore, SecretEntry};
+use ledgerbridge_core::{CredentialError, CredentialStore, SecretEntry};
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{
     EncryptionKey, Environment, EventFilter, Ledger, NewConnection, NewOperation, OperationAction,

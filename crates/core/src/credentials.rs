@@ -1,14 +1,21 @@
 //! Where connectors keep secrets: client secrets, app keys, access and refresh tokens.
 //!
 //! The ledger implements [`CredentialStore`] with encryption at rest; connectors only see this
-//! trait. Entries are grouped per *connection* (one authorised link to one remote company or
+//! trait. It lives here, not in the HTTP crate, so the ledger needs no HTTP stack to
+//! implement it. Entries are grouped per *connection* (one authorised link to one remote company or
 //! tenant, identified by the ledger's connection id). [`CredentialStore::store`] writes several
 //! entries in one transaction: a rotated refresh token and the access token it came with are
 //! persisted together, before the new access token is used, so a crash can never leave a
 //! connection holding a refresh token the remote has already retired.
 
-use futures::future::BoxFuture;
+use std::future::Future;
+use std::pin::Pin;
+
 use secrecy::SecretString;
+
+/// A boxed `Send` future (the same type as `futures::future::BoxFuture`): the store is used as
+/// `dyn CredentialStore`, so its methods cannot return `impl Future`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One named secret of a connection, e.g. `("refresh_token", …)`.
 pub struct SecretEntry {
