@@ -38,9 +38,11 @@
 //!
 //! # Design decisions
 //!
-//! * **The trait is the engine's, not a vendor's.** [`Target`] speaks canonical
-//!   records and resolved mapping choices; the adapters in [`targets`] translate to each
-//!   connector's public API. The engine never sees a QuickBooks fault or a Xero element.
+//! * **The traits are the engine's, not a vendor's.** The engine is generic over
+//!   `ledgerbridge_protocol`'s [`Source`] (ServiceTitan) and [`Target`] (the books), which
+//!   speak canonical records and resolved mapping choices; each vendor crate implements its
+//!   side, and this crate names none of them (only the CLI and tests do). The engine never
+//!   sees a QuickBooks fault or a Xero element.
 //! * **Two-way by merge, not by last writer.** Both systems' versions are compared with the
 //!   base snapshot over the fields both carry; what only one side changed flows to the other,
 //!   what both changed settles by policy or becomes one open conflict per record, which
@@ -54,6 +56,10 @@
 //!   cursor or event; only the run row, flagged dry.
 //! * **Logs carry ids**; names, emails and addresses stay out of logs and events (matching
 //!   evidence is recorded as field names and a confidence).
+//!
+//! [`Source`]: ledgerbridge_protocol::Source
+//! [`Target`]: ledgerbridge_protocol::Target
+//! [`Target::payment_changes`]: ledgerbridge_protocol::Target::payment_changes
 
 pub mod eligibility;
 mod engine;
