@@ -249,3 +249,32 @@ pub trait Source: Send + Sync {
         &self,
     ) -> impl Future<Output = Result<Vec<BusinessUnit>, ConnectorError>> + Send;
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    #[test]
+    fn an_item_edit_sends_only_what_is_set_and_exact_numbers() {
+        let add = InvoiceItemPatch {
+            id: None,
+            description: "Filter".to_owned(),
+            quantity: Decimal::new(15, 1),
+            unit_price: Some(Decimal::new(1999, 2)),
+            sku_id: None,
+        };
+        let json = serde_json::to_string(&add).expect("json");
+        assert_eq!(
+            json,
+            r#"{"description":"Filter","quantity":1.5,"unitPrice":19.99}"#
+        );
+        let patch = InvoicePatch {
+            export_id: Some("INV-1".to_owned()),
+            ..InvoicePatch::default()
+        };
+        let json = serde_json::to_string(&patch).expect("json");
+        assert_eq!(json, r#"{"exportId":"INV-1"}"#);
+    }
+}

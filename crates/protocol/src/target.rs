@@ -350,7 +350,7 @@ pub trait Target: Send + Sync {
     ) -> impl Future<Output = Result<ReferenceChoices, ConnectorError>> + Send;
 
     /// Payments recorded in the books changed since `cursor` (`None`: all of them), keyed by
-    /// accounting ids ([`BooksPayment`]): the payments that flow back to ServiceTitan.
+    /// accounting ids ([`crate::BooksPayment`]): the payments that flow back to ServiceTitan.
     /// Records that cannot be read are returned quarantined, not as an error.
     fn payment_changes(
         &self,
@@ -379,4 +379,44 @@ pub trait Target: Send + Sync {
         writes: &[Write],
         age: Duration,
     ) -> impl Future<Output = Result<Vec<WriteOutcome>, ConnectorError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use ledgerbridge_core::{Currency, Money, PaymentStatus};
+
+    use super::*;
+
+    fn payment(amount: &str) -> Payment {
+        Payment {
+            customer: SourceRef::ServiceTitan(1),
+            date: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+            amount: Money::parse(amount, Currency::USD).expect("amount"),
+            unapplied: Money::zero(Currency::USD),
+            payment_type: "Check".to_owned(),
+            reference: None,
+            memo: None,
+            status: PaymentStatus::Posted,
+            allocations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_negative_payment_is_a_refund_and_the_write_survives_its_json() {
+        let write = |amount| Write::CreatePayment {
+            servicetitan_id: 9,
+            payment: payment(amount),
+            customer_id: "C-1".to_owned(),
+            invoice_ids: Vec::new(),
+            refs: PaymentRefs::default(),
+        };
+        assert_eq!(write("-5.00").kind(), WriteKind::CreateRefund);
+        let paid = write("5.00");
+        assert_eq!(paid.kind(), WriteKind::CreatePayment);
+        assert_eq!(paid.servicetitan_id(), 9);
+        // The outbox stores the write as JSON and a replay rebuilds the request from it.
+        let stored = serde_json::to_string(&paid).expect("json");
+        let back: Write = serde_json::from_str(&stored).expect("back");
+        assert_eq!(back, paid);
+    }
 }

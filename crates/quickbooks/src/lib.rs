@@ -25,6 +25,8 @@
 //! * **Nothing unconfirmed is relied on**: 429s carry no documented `Retry-After` (the layer
 //!   backs off; local pacing avoids them); `requestid` is not trusted alone (look-ups by
 //!   `DocNumber` exist for the case it lets a duplicate through).
+//! * **The engine's side is [`QuickBooksTarget`]**: `ledgerbridge_protocol::Target` on this
+//!   crate's public API (`target`), so the engine names no vendor crate.
 
 mod batch;
 mod client;

@@ -1,8 +1,8 @@
 //! Canonical write operations ([`WriteOp`]) mapped to one QuickBooks batch request.
 //!
 //! This is the connector's own convenience layer over [`QuickBooks::prepare_batch`]: the sync
-//! engine's `Target` (in `ledgerbridge-reconcile`) is the one trait the engine
-//! speaks; this module only composes the connector's body builders for callers that hold
+//! engine speaks only `ledgerbridge_protocol::Target` (implemented by
+//! [`crate::QuickBooksTarget`]); this module only composes the connector's body builders for callers that hold
 //! canonical records. Writes stay two-phase: [`QuickBooks::prepare_ops`] maps operations to
 //! one request whose key and exact bytes the caller records, then
 //! [`QuickBooks::send_write`] sends them (again, after a crash). Outcomes come back per item,

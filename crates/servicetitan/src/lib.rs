@@ -25,6 +25,8 @@
 //! * **Unconfirmed endpoints are treated as such** (API facts §10): payment creation may be
 //!   gone; a 404/405 there is "not supported for this tenant", not an error to retry. The bulk
 //!   contacts list falls back to per-customer reads when a tenant does not serve it.
+//! * **The engine reads it through `ledgerbridge_protocol::Source`** (`source`), implemented
+//!   over the inherent methods; the reference lists convert from their wire shapes.
 
 mod client;
 mod config;

@@ -38,6 +38,8 @@
 //!   loopback listener, rotation persisted before use); [`mod@connect`] adds what is Xero's:
 //!   scopes, PKCE on, lifetimes, and the organisation chosen from `/connections`. The
 //!   connector itself takes any [`TokenProvider`], so tests and benchmarks use fixed tokens.
+//! * **The engine's side is [`XeroTarget`]** ([`mod@target`]): `ledgerbridge_protocol::Target`
+//!   on this crate's public API, so the engine names no vendor crate.
 
 pub mod config;
 pub mod connect;
