@@ -10,12 +10,12 @@ use ledgerbridge_connector::{
 };
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, RunId};
+use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::sandbox::demo_mappings;
 use ledgerbridge_reconcile::{
-    NoProgress, QuickBooksTarget, SyncContext, SyncSettings, TenantRun, TenantSpec, XeroTarget,
-    sync_tenant,
+    NoProgress, QuickBooksTarget, RunClaim, SyncContext, SyncRun, SyncSettings, TenantSpec,
+    XeroTarget,
 };
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
@@ -206,16 +206,38 @@ impl World {
             .expect("mappings stored");
     }
 
+    /// A run of `system`'s tenant under its lease, as the CLI begins one. A run crashed
+    /// in-process (its future dropped) leaves its lease as a killed process does, unless the
+    /// dropped guard's clean-up freed it first: to the claim every holder's pid is dead, so the
+    /// next run takes such a lease over (and marks the crashed run `interrupted`).
+    pub(crate) async fn begin(&self, system: System) -> SyncRun<'_> {
+        let tenants = [self.tenant(system).tenant];
+        let claim = RunClaim {
+            tenants: &tenants,
+            dry_run: false,
+            lease: LeaseClaim {
+                pid: std::process::id(),
+                host: "convergence",
+                run: None,
+                stale_after: Duration::from_secs(3_600),
+                is_alive: &|_| false,
+            },
+        };
+        SyncRun::begin(&self.ledger, &claim)
+            .await
+            .expect("no other live run holds the tenant")
+    }
+
     /// One tenant's sync as the CLI runs it, as a future the caller may drop half-way (the
-    /// in-process crash).
-    pub(crate) async fn sync_once(&self, system: System, run: RunId) -> TenantRun {
+    /// in-process crash); what stopped it, if anything did.
+    pub(crate) async fn sync_once(&self, run: &mut SyncRun<'_>, system: System) -> Option<String> {
         let tenant = self.tenant(system);
         let settings = &self.settings;
-        match system {
+        let outcome = match system {
             System::QuickBooks => {
-                sync_tenant(SyncContext {
+                run.tenant(SyncContext {
                     ledger: &self.ledger,
-                    run,
+                    run: run.id(),
                     servicetitan: &self.st[0],
                     target: &self.qbo,
                     tenant: &tenant,
@@ -225,9 +247,9 @@ impl World {
                 .await
             }
             _ => {
-                sync_tenant(SyncContext {
+                run.tenant(SyncContext {
                     ledger: &self.ledger,
-                    run,
+                    run: run.id(),
                     servicetitan: &self.st[1],
                     target: &self.xero,
                     tenant: &tenant,
@@ -236,7 +258,8 @@ impl World {
                 })
                 .await
             }
-        }
+        };
+        outcome.error.as_ref().map(ToString::to_string)
     }
 
     /// The three emulators' base URLs: ServiceTitan, QuickBooks, Xero.
