@@ -228,3 +228,75 @@ async fn end(
     ledger.runs().finish(run, status, &counts).await?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use ledgerbridge_ledger::{LedgerLocation, LedgerOptions};
+
+    use super::*;
+
+    const ALIVE: &(dyn Fn(u32) -> bool + Sync) = &|_| true;
+
+    fn claim<'a>(tenants: &'a [String], pid: u32) -> RunClaim<'a> {
+        RunClaim {
+            tenants,
+            dry_run: false,
+            lease: LeaseClaim {
+                pid,
+                host: "host-a",
+                run: None,
+                stale_after: Duration::from_secs(600),
+                is_alive: ALIVE,
+            },
+        }
+    }
+
+    fn names(tenants: &[&str]) -> Vec<String> {
+        tenants.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_run_holds_its_tenants_until_it_finishes_and_a_refusal_starts_no_run() {
+        let ledger = Ledger::open(LedgerLocation::InMemory, LedgerOptions::default())
+            .await
+            .unwrap();
+        let a = names(&["A"]);
+        let run = SyncRun::begin(&ledger, &claim(&a, 1)).await.unwrap();
+        let lease = ledger.leases().current("A").await.unwrap().unwrap();
+        assert_eq!(lease.run, Some(run.id()), "the lease names the run");
+
+        let both = names(&["B", "A"]);
+        let busy = SyncRun::begin(&ledger, &claim(&both, 2))
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            matches!(busy, LeaseError::Busy { ref tenant, .. } if tenant == "A"),
+            "{busy:?}"
+        );
+        assert!(ledger.leases().current("B").await.unwrap().is_none());
+        let latest = ledger.runs().latest().await.unwrap().unwrap();
+        assert_eq!(latest.id, run.id(), "the refused run left no row");
+        let b = names(&["B"]);
+        let side = SyncRun::begin(&ledger, &claim(&b, 2)).await.unwrap();
+
+        let report = run.finish(None).await.unwrap();
+        assert!(report.targets.is_empty());
+        let row = ledger.runs().get(latest.id).await.unwrap().unwrap();
+        assert_eq!(row.status, RunStatus::Ok);
+        assert!(ledger.leases().current("A").await.unwrap().is_none());
+        let stopped = side
+            .finish(Some(RunStop::Interrupted("SIGTERM".into())))
+            .await
+            .unwrap();
+        let row = ledger
+            .runs()
+            .get(RunId(stopped.run_id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, RunStatus::Interrupted);
+        assert_eq!(row.counts["interrupted"], "SIGTERM");
+        assert!(ledger.leases().list().await.unwrap().is_empty());
+    }
+}
