@@ -1,5 +1,5 @@
 //! SIGTERM during `sync` through the real binary: the run stops after the request in flight,
-//! is recorded `interrupted`, the lease is released, the exit code is 143, and the next sync
+//! is recorded `interrupted`, the leases are released, the exit code is 143, and the next sync
 //! settles what was in flight and converges.
 
 use std::process::Stdio;
@@ -94,11 +94,14 @@ async fn sigterm_stops_the_sync_records_it_interrupted_and_the_next_sync_converg
     let ledger = Ledger::open(location, LedgerOptions::default())
         .await
         .unwrap();
-    let lease = ledger.lease().current().await.unwrap();
-    assert!(lease.is_none(), "the lease was not released: {lease:?}");
+    let leases = ledger.leases().list().await.unwrap();
+    assert!(
+        leases.is_empty(),
+        "the leases were not released: {leases:?}"
+    );
     ledger.close().await;
 
-    // The lease was released: the next sync starts without taking a stale one over, settles
+    // The leases were released: the next sync starts without taking a stale one over, settles
     // what the interrupted run left in flight, and finishes the work.
     faults(&books, None).await;
     let next = books.run(&["sync", "--format", "json"], 0).await;

@@ -1,5 +1,6 @@
 //! `sync` through the real binary against the sandbox: both demo tenants land once, a second
-//! sync writes nothing, and a second sync started while one runs is refused with exit code 4.
+//! sync writes nothing, and a second sync started while one runs is refused with exit code 4
+//! naming the first of its tenants the running sync holds.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -102,7 +103,18 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
         "{}",
         String::from_utf8_lossy(&busy.stderr)
     );
-    assert!(String::from_utf8_lossy(&busy.stderr).contains("ledger busy"));
+    // Both tenants are held by the first sync: the second is refused at the first in order.
+    let info = sandbox.info();
+    let first_tenant = [0, 1]
+        .map(|i| info["servicetitan"]["tenants"][i]["tenant_id"].to_string())
+        .into_iter()
+        .min()
+        .unwrap();
+    let busy_err = String::from_utf8_lossy(&busy.stderr);
+    assert!(
+        busy_err.contains(&format!("tenant {first_tenant} is being synced (run ")),
+        "{busy_err}"
+    );
 
     let report: Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(report["dry_run"], false);

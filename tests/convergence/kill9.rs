@@ -13,9 +13,10 @@
 //!   Then sync until a run writes nothing; the same invariants as in-process. A crashed
 //!   process's lease must not block the restart (exit 4 after a crash is a violation).
 //!   `FAULT_KILL_SEEDS=N` (default: one per crash point) seeds.
-//! * `two_syncs_one_ledger_and_edits_during_a_sync`: a sync while another process holds the
-//!   lease exits 4; a sync while a person edits ServiceTitan (the edits start once the run row
-//!   exists, not after a sleep) converges after one more sync.
+//! * `two_syncs_one_ledger_and_edits_during_a_sync`: a sync of every tenant while another
+//!   process holds one tenant's lease exits 4 naming that tenant and writes nothing for any
+//!   tenant; a sync while a person edits ServiceTitan (the edits start once the run row exists,
+//!   not after a sleep) converges after one more sync.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -380,8 +381,9 @@ async fn two_syncs_one_ledger_and_edits_during_a_sync() {
     let initial = Initial::take(&world);
     let dir = tempfile::tempdir().expect("temp dir");
     let books = init(&world, dir.path()).await;
-    // Another live process holds the lease (the test itself, alive by definition): the
-    // sync must refuse with exit 4 and write nothing, whatever the machine's speed.
+    // Another live process holds the QuickBooks tenant's lease (the test itself, alive by
+    // definition): the sync of both tenants must refuse with exit 4 naming that tenant and
+    // write nothing for either (all leases or none), whatever the machine's speed.
     let ledger = open_ledger(&books).await;
     let alive = |_: u32| true;
     let claim = LeaseClaim {
@@ -391,23 +393,31 @@ async fn two_syncs_one_ledger_and_edits_during_a_sync() {
         stale_after: std::time::Duration::from_secs(3_600),
         is_alive: &alive,
     };
+    let held = world.tenant(System::QuickBooks).tenant;
     let guard = ledger
-        .lease()
-        .acquire(&claim)
+        .leases()
+        .acquire(&[&held], &claim)
         .await
         .expect("the lease is free");
     let busy = sync(&books).await;
     assert_eq!(busy.code, Some(4), "{}", busy.stderr);
-    assert!(busy.stderr.contains("ledger busy"), "{}", busy.stderr);
     assert!(
-        ledger
-            .links()
-            .list(&world.tenant(System::QuickBooks).tenant, None)
-            .await
-            .expect("links")
-            .is_empty(),
-        "a refused sync wrote nothing"
+        busy.stderr
+            .contains(&format!("tenant {held} is being synced")),
+        "{}",
+        busy.stderr
     );
+    for system in SYSTEMS {
+        assert!(
+            ledger
+                .links()
+                .list(&world.tenant(system).tenant, None)
+                .await
+                .expect("links")
+                .is_empty(),
+            "a refused sync wrote nothing for {system}"
+        );
+    }
     guard.release().await.expect("released");
     ledger.close().await;
     let first = sync(&books).await;

@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::task::Poll;
 
 use ledgerbridge_core::System;
-use ledgerbridge_reconcile::{TargetReport, finish_run, start_run};
+use ledgerbridge_reconcile::TargetReport;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -130,10 +130,11 @@ pub(crate) async fn sync(
     stats: &mut Stats,
     trace: &mut Vec<String>,
 ) -> Option<TargetReport> {
-    let run = start_run(&world.ledger, false).await.expect("run row");
+    let mut sync_run = world.begin(system).await;
+    let run = sync_run.id();
     stats.syncs += 1;
     let started = std::time::Instant::now();
-    match crash_after(world.sync_once(system, run), crash).await {
+    match crash_after(world.sync_once(&mut sync_run, system), crash).await {
         None => {
             stats.crashes += 1;
             trace.push(format!(
@@ -143,11 +144,8 @@ pub(crate) async fn sync(
             ));
             None
         }
-        Some(outcome) => {
-            let stopped = outcome.error.as_ref().map(ToString::to_string);
-            let report = finish_run(&world.ledger, run, false, vec![outcome])
-                .await
-                .expect("finish run");
+        Some(stopped) => {
+            let report = sync_run.finish(None).await.expect("finish run");
             let target = report.targets.into_iter().next().expect("one target");
             let c = target.counts();
             trace.push(format!(

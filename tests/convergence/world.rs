@@ -10,11 +10,11 @@ use ledgerbridge_connector::{
 };
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, RunId};
+use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::{
-    NoProgress, SyncContext, SyncSettings, TenantRun, TenantSpec, sync_tenant,
+    NoProgress, RunClaim, SyncContext, SyncRun, SyncSettings, TenantSpec,
 };
 use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
@@ -207,16 +207,38 @@ impl World {
             .expect("mappings stored");
     }
 
+    /// A run of `system`'s tenant under its lease, as the CLI begins one. A run crashed
+    /// in-process (its future dropped) leaves its lease as a killed process does, unless the
+    /// dropped guard's clean-up freed it first: to the claim every holder's pid is dead, so the
+    /// next run takes such a lease over (and marks the crashed run `interrupted`).
+    pub(crate) async fn begin(&self, system: System) -> SyncRun<'_> {
+        let tenants = [self.tenant(system).tenant];
+        let claim = RunClaim {
+            tenants: &tenants,
+            dry_run: false,
+            lease: LeaseClaim {
+                pid: std::process::id(),
+                host: "convergence",
+                run: None,
+                stale_after: Duration::from_secs(3_600),
+                is_alive: &|_| false,
+            },
+        };
+        SyncRun::begin(&self.ledger, &claim)
+            .await
+            .expect("no other live run holds the tenant")
+    }
+
     /// One tenant's sync as the CLI runs it, as a future the caller may drop half-way (the
-    /// in-process crash).
-    pub(crate) async fn sync_once(&self, system: System, run: RunId) -> TenantRun {
+    /// in-process crash); what stopped it, if anything did.
+    pub(crate) async fn sync_once(&self, run: &mut SyncRun<'_>, system: System) -> Option<String> {
         let tenant = self.tenant(system);
         let settings = &self.settings;
-        match system {
+        let outcome = match system {
             System::QuickBooks => {
-                sync_tenant(SyncContext {
+                run.tenant(SyncContext {
                     ledger: &self.ledger,
-                    run,
+                    run: run.id(),
                     servicetitan: &self.st[0],
                     target: &self.qbo,
                     tenant: &tenant,
@@ -226,9 +248,9 @@ impl World {
                 .await
             }
             _ => {
-                sync_tenant(SyncContext {
+                run.tenant(SyncContext {
                     ledger: &self.ledger,
-                    run,
+                    run: run.id(),
                     servicetitan: &self.st[1],
                     target: &self.xero,
                     tenant: &tenant,
@@ -237,7 +259,8 @@ impl World {
                 })
                 .await
             }
-        }
+        };
+        outcome.error.as_ref().map(ToString::to_string)
     }
 
     /// The three emulators' base URLs: ServiceTitan, QuickBooks, Xero.

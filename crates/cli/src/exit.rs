@@ -11,8 +11,9 @@ pub(crate) enum Exit {
     /// `sync`, `watch`, `demo` only: the run finished but conflicts wait for a person.
     #[allow(dead_code)] // returned by sync/watch/demo, which build on this crate
     ConflictsPending = 3,
-    /// Another live sync holds the ledger's lease.
-    LedgerBusy = 4,
+    /// Another live process holds the lease of a tenant this command must sync (the message
+    /// names the tenant).
+    TenantBusy = 4,
     /// A connection's tokens are expired or revoked; the message names the `connect` command.
     ReconnectNeeded = 5,
     /// `sync` stopped by SIGINT (128 + 2): the run is recorded `interrupted`.
@@ -40,7 +41,7 @@ pub(crate) fn classify(error: &anyhow::Error) -> Exit {
             return Exit::Usage;
         }
         if let Some(ledgerbridge_ledger::LeaseError::Busy { .. }) = cause.downcast_ref() {
-            return Exit::LedgerBusy;
+            return Exit::TenantBusy;
         }
         if let Some(error) = cause.downcast_ref::<ledgerbridge_connector::ConnectorError>()
             && error.needs_reconnect()

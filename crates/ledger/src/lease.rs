@@ -1,8 +1,10 @@
-//! The lease: one live sync per ledger.
+//! Leases per tenant: one live sync per tenant, any number of tenants side by side.
 //!
-//! A single row records who holds the ledger (pid, host, run) and a heartbeat. A second sync
-//! gets [`LeaseError::Busy`], whose message the CLI prints with exit code 4. A lease is taken
-//! over, and the takeover recorded in the audit trail in the same transaction, when
+//! A row per tenant being synced (keyed by the ServiceTitan tenant id) records who holds it
+//! (pid, host, run) and a heartbeat. A sync of a tenant another live sync holds gets
+//! [`LeaseError::Busy`] naming the tenant, whose message the CLI prints with exit code 4. A
+//! lease is taken over, and the takeover recorded in the audit trail in the same transaction,
+//! when
 //!
 //! * its holder runs on *this* host and its pid is dead. Liveness is a capability the caller
 //!   passes in (`&dyn Fn(u32) -> bool`), because a library crate does not probe `/proc` or send
@@ -12,9 +14,14 @@
 //!   another host). This compares clocks of different processes: keep `stale_after` well above
 //!   any clock skew.
 //!
+//! One guard may hold several tenants (a sync of several tenants). They are taken in one
+//! write transaction, in tenant order, all or none: two syncs claiming overlapping tenants
+//! never deadlock and never half-hold; the second is refused (the first busy tenant in order)
+//! and holds nothing.
+//!
 //! A taken-over run still marked `running` is marked `interrupted`. The guard's heartbeat and
-//! release only touch the row while it still carries the guard's own random token, so a holder
-//! that lost its lease cannot disturb its successor; it learns of the loss from
+//! release only touch the rows that still carry the guard's own random token, so a holder
+//! that lost a lease cannot disturb its successor; it learns of the loss from
 //! [`LeaseError::Lost`] at its next heartbeat and must stop writing.
 
 use std::time::Duration;
@@ -27,7 +34,7 @@ use crate::db::{Clock, parse_ts, ts};
 use crate::events::{NewEvent, append_event};
 use crate::{Ledger, LedgerError, RunId};
 
-/// Who wants the lease, and how to judge the current holder.
+/// Who wants leases, and how to judge their current holders.
 pub struct LeaseClaim<'a> {
     /// This process's id.
     pub pid: u32,
@@ -41,16 +48,18 @@ pub struct LeaseClaim<'a> {
     pub is_alive: &'a (dyn Fn(u32) -> bool + Sync),
 }
 
-/// The current holder of the lease.
+/// The current holder of one tenant's lease.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LeaseInfo {
-    /// Its process id.
+    /// The ServiceTitan tenant the lease is of.
+    pub tenant: String,
+    /// Its holder's process id.
     pub pid: u32,
-    /// Its host.
+    /// Its holder's host.
     pub host: String,
-    /// Its run.
+    /// Its holder's run.
     pub run: Option<RunId>,
-    /// When it acquired the lease.
+    /// When it was acquired.
     pub acquired_at: DateTime<Utc>,
     /// Its last heartbeat.
     pub heartbeat_at: DateTime<Utc>,
@@ -69,7 +78,7 @@ pub enum TakeoverReason {
 /// A takeover that happened on acquisition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Takeover {
-    /// The holder that was replaced.
+    /// The holder that was replaced (its `tenant` is the lease taken over).
     pub previous: LeaseInfo,
     /// Why.
     pub reason: TakeoverReason,
@@ -86,12 +95,14 @@ fn when(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Why the lease could not be acquired or kept.
+/// Why a lease could not be acquired or kept.
 #[derive(Debug, thiserror::Error)]
 pub enum LeaseError {
-    /// Another live sync holds the ledger (exit code 4).
-    #[error("ledger busy ({}, pid {pid} on {host}, since {})", run_label(.run), when(.since))]
+    /// Another live sync holds the tenant's lease (exit code 4).
+    #[error("tenant {tenant} is being synced ({}, pid {pid} on {host}, since {})", run_label(.run), when(.since))]
     Busy {
+        /// The tenant.
+        tenant: String,
         /// The holder's run.
         run: Option<RunId>,
         /// The holder's pid.
@@ -101,10 +112,12 @@ pub enum LeaseError {
         /// When it acquired the lease.
         since: DateTime<Utc>,
     },
-    /// The lease was taken over while this guard held it (its heartbeat went stale): stop
+    /// A lease was taken over while this guard held it (its heartbeat went stale): stop
     /// writing.
-    #[error("the ledger lease was taken over by another sync ({}); this sync must stop", .by.as_deref().unwrap_or("now free"))]
+    #[error("the lease of tenant {tenant} was taken over by another sync ({}); this sync must stop", .by.as_deref().unwrap_or("now free"))]
     Lost {
+        /// The tenant whose lease was lost.
+        tenant: String,
         /// `pid P on H` of the new holder, if any.
         by: Option<String>,
     },
@@ -121,6 +134,7 @@ impl From<sqlx::Error> for LeaseError {
 
 #[derive(sqlx::FromRow)]
 struct Row {
+    tenant: String,
     pid: i64,
     host: String,
     run_id: Option<i64>,
@@ -128,10 +142,20 @@ struct Row {
     heartbeat_at: String,
 }
 
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT tenant, pid, host, run_id, acquired_at, heartbeat_at FROM tenant_leases ",
+            $tail
+        )
+    };
+}
+
 impl TryFrom<Row> for LeaseInfo {
     type Error = LedgerError;
     fn try_from(row: Row) -> Result<Self, LedgerError> {
         Ok(Self {
+            tenant: row.tenant,
             pid: u32::try_from(row.pid).map_err(|e| LedgerError::corrupt("lease pid", e))?,
             host: row.host,
             run: row.run_id.map(RunId),
@@ -141,96 +165,149 @@ impl TryFrom<Row> for LeaseInfo {
     }
 }
 
-/// The lease of a ledger; see the module docs.
-pub struct Lease<'a> {
+/// The tenants' leases of a ledger; see the module docs.
+pub struct Leases<'a> {
     pool: &'a SqlitePool,
     clock: &'a Clock,
 }
 
 impl Ledger {
-    /// The ledger's lease.
-    pub fn lease(&self) -> Lease<'_> {
-        Lease {
+    /// The ledger's tenant leases.
+    pub fn leases(&self) -> Leases<'_> {
+        Leases {
             pool: self.pool(),
             clock: self.clock(),
         }
     }
 }
 
-impl Lease<'_> {
-    /// Who holds the lease now, if anyone.
-    pub async fn current(&self) -> Result<Option<LeaseInfo>, LedgerError> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT pid, host, run_id, acquired_at, heartbeat_at FROM lease WHERE id = 1",
-        )
-        .fetch_optional(self.pool)
-        .await?;
+impl Leases<'_> {
+    /// Who holds `tenant`'s lease now, if anyone.
+    pub async fn current(&self, tenant: &str) -> Result<Option<LeaseInfo>, LedgerError> {
+        let row: Option<Row> = sqlx::query_as(select!("WHERE tenant = ?"))
+            .bind(tenant)
+            .fetch_optional(self.pool)
+            .await?;
         row.map(LeaseInfo::try_from).transpose()
     }
 
-    /// Takes the lease, taking it over from a dead or stale holder (see the module docs), or
-    /// refuses with [`LeaseError::Busy`].
-    pub async fn acquire(&self, claim: &LeaseClaim<'_>) -> Result<LeaseGuard, LeaseError> {
-        let now = self.clock.now();
-        let now_text = ts(now);
-        let holder = uuid::Uuid::new_v4().to_string();
-        // The write lock up front: two acquirers serialise here instead of both reading "free".
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT pid, host, run_id, acquired_at, heartbeat_at FROM lease WHERE id = 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let mut takeover = None;
-        if let Some(row) = row {
-            let previous = LeaseInfo::try_from(row)?;
-            let stale_after =
-                chrono::Duration::from_std(claim.stale_after).unwrap_or(chrono::Duration::MAX);
-            let reason = if previous.host == claim.host && !(claim.is_alive)(previous.pid) {
-                TakeoverReason::PidDead
-            } else if now.signed_duration_since(previous.heartbeat_at) > stale_after {
-                TakeoverReason::HeartbeatStale
-            } else {
-                return Err(LeaseError::Busy {
-                    run: previous.run,
-                    pid: previous.pid,
-                    host: previous.host,
-                    since: previous.acquired_at,
-                });
-            };
-            record_takeover(&mut tx, &now_text, &previous, reason, claim).await?;
-            takeover = Some(Takeover { previous, reason });
+    /// Every lease held now (live or not), by tenant.
+    pub async fn list(&self) -> Result<Vec<LeaseInfo>, LedgerError> {
+        let rows: Vec<Row> = sqlx::query_as(select!("ORDER BY tenant"))
+            .fetch_all(self.pool)
+            .await?;
+        rows.into_iter().map(LeaseInfo::try_from).collect()
+    }
+
+    /// Takes the leases of `tenants` (duplicates ignored), all or none, taking each over from
+    /// a dead or stale holder (see the module docs), or refuses with [`LeaseError::Busy`]
+    /// naming the first busy tenant in tenant order, holding nothing.
+    pub async fn acquire<S: AsRef<str>>(
+        &self,
+        tenants: &[S],
+        claim: &LeaseClaim<'_>,
+    ) -> Result<LeaseGuard, LeaseError> {
+        let mut tenants: Vec<String> = tenants.iter().map(|t| t.as_ref().to_owned()).collect();
+        tenants.sort();
+        tenants.dedup();
+        if tenants.is_empty() {
+            return Err(LedgerError::Invalid {
+                what: "lease",
+                detail: "no tenant to lease".into(),
+            }
+            .into());
         }
-        sqlx::query(
-            "INSERT INTO lease (id, holder, pid, host, run_id, acquired_at, heartbeat_at) \
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, \
-             pid = excluded.pid, host = excluded.host, run_id = excluded.run_id, \
-             acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at",
-        )
-        .bind(&holder)
-        .bind(i64::from(claim.pid))
-        .bind(claim.host)
-        .bind(claim.run.map(|r| r.0))
-        .bind(&now_text)
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::error::write_error("lease"))?;
+        let now = self.clock.now();
+        let holder = uuid::Uuid::new_v4().to_string();
+        // The write lock up front: two acquirers serialise here instead of both reading "free",
+        // and an early return rolls back every lease (and takeover) taken so far.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut takeovers = Vec::new();
+        for tenant in &tenants {
+            if let Some(takeover) = judge(&mut tx, tenant, now, claim).await? {
+                takeovers.push(takeover);
+            }
+            take(&mut tx, tenant, &holder, now, claim).await?;
+        }
         tx.commit().await?;
-        Ok(LeaseGuard {
-            pool: self.pool.clone(),
-            clock: self.clock.clone(),
-            holder,
-            info: LeaseInfo {
+        let held = tenants
+            .into_iter()
+            .map(|tenant| LeaseInfo {
+                tenant,
                 pid: claim.pid,
                 host: claim.host.to_owned(),
                 run: claim.run,
                 acquired_at: now,
                 heartbeat_at: now,
-            },
-            takeover,
+            })
+            .collect();
+        Ok(LeaseGuard {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            holder,
+            held,
+            takeovers,
             released: false,
         })
     }
+}
+
+/// Judges `tenant`'s current holder: free (`None`), taken over (recorded), or busy.
+async fn judge(
+    tx: &mut sqlx::SqliteConnection,
+    tenant: &str,
+    now: DateTime<Utc>,
+    claim: &LeaseClaim<'_>,
+) -> Result<Option<Takeover>, LeaseError> {
+    let row: Option<Row> = sqlx::query_as(select!("WHERE tenant = ?"))
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let previous = LeaseInfo::try_from(row)?;
+    let stale_after =
+        chrono::Duration::from_std(claim.stale_after).unwrap_or(chrono::Duration::MAX);
+    let reason = if previous.host == claim.host && !(claim.is_alive)(previous.pid) {
+        TakeoverReason::PidDead
+    } else if now.signed_duration_since(previous.heartbeat_at) > stale_after {
+        TakeoverReason::HeartbeatStale
+    } else {
+        return Err(LeaseError::Busy {
+            tenant: previous.tenant,
+            run: previous.run,
+            pid: previous.pid,
+            host: previous.host,
+            since: previous.acquired_at,
+        });
+    };
+    record_takeover(tx, &ts(now), &previous, reason, claim).await?;
+    Ok(Some(Takeover { previous, reason }))
+}
+
+async fn take(
+    tx: &mut sqlx::SqliteConnection,
+    tenant: &str,
+    holder: &str,
+    now: DateTime<Utc>,
+    claim: &LeaseClaim<'_>,
+) -> Result<(), LeaseError> {
+    sqlx::query(
+        "INSERT INTO tenant_leases (tenant, holder, pid, host, run_id, acquired_at, heartbeat_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (tenant) DO UPDATE SET \
+         holder = excluded.holder, pid = excluded.pid, host = excluded.host, \
+         run_id = excluded.run_id, acquired_at = excluded.acquired_at, \
+         heartbeat_at = excluded.heartbeat_at",
+    )
+    .bind(tenant)
+    .bind(holder)
+    .bind(i64::from(claim.pid))
+    .bind(claim.host)
+    .bind(claim.run.map(|r| r.0))
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(crate::error::write_error("lease"))?;
+    Ok(())
 }
 
 async fn record_takeover(
@@ -247,96 +324,116 @@ async fn record_takeover(
             .execute(&mut *tx)
             .await?;
     }
-    let mut event = NewEvent::new("lease.takeover").detail(serde_json::json!({
-        "reason": reason,
-        "previous": previous,
-        "by": { "pid": claim.pid, "host": claim.host, "run": claim.run },
-    }));
+    let mut event = NewEvent::new("lease.takeover")
+        .tenant(&previous.tenant)
+        .detail(serde_json::json!({
+            "reason": reason,
+            "previous": previous,
+            "by": { "pid": claim.pid, "host": claim.host, "run": claim.run },
+        }));
     if let Some(run) = previous.run {
         event = event.run(run);
     }
     append_event(tx, now, &event).await?;
     tracing::warn!(
+        tenant = %previous.tenant,
         previous_pid = previous.pid,
         previous_host = %previous.host,
         previous_run = ?previous.run.map(|r| r.0),
         ?reason,
-        "took over the ledger lease"
+        "took over a tenant's lease"
     );
     Ok(())
 }
 
-/// Holding the lease. Call [`LeaseGuard::heartbeat`] regularly (well within the `stale_after`
-/// others use) and [`LeaseGuard::release`] at the end; a guard dropped without release frees
-/// the lease on a best-effort background task, and otherwise the next sync takes it over.
+/// Holding the leases of one or more tenants. Call [`LeaseGuard::heartbeat`] regularly (well
+/// within the `stale_after` others use) and [`LeaseGuard::release`] at the end; a guard
+/// dropped without release frees its leases on a best-effort background task, and otherwise
+/// the next sync of each tenant takes its lease over.
 #[derive(Debug)]
 pub struct LeaseGuard {
     pool: SqlitePool,
     clock: Clock,
     holder: String,
-    info: LeaseInfo,
-    takeover: Option<Takeover>,
+    held: Vec<LeaseInfo>,
+    takeovers: Vec<Takeover>,
     released: bool,
 }
 
 impl LeaseGuard {
-    /// What this guard holds.
-    pub fn info(&self) -> &LeaseInfo {
-        &self.info
+    /// The leases this guard holds, in tenant order.
+    pub fn held(&self) -> &[LeaseInfo] {
+        &self.held
     }
 
-    /// The takeover that happened when this guard acquired the lease, if any.
-    pub fn takeover(&self) -> Option<&Takeover> {
-        self.takeover.as_ref()
+    /// Whether this guard holds `tenant`'s lease.
+    pub fn holds(&self, tenant: &str) -> bool {
+        self.held.iter().any(|l| l.tenant == tenant)
     }
 
-    /// Proves this holder is alive. Fails with [`LeaseError::Lost`] if the lease was taken over.
+    /// The takeovers that happened when this guard acquired its leases.
+    pub fn takeovers(&self) -> &[Takeover] {
+        &self.takeovers
+    }
+
+    /// Proves this holder is alive. Fails with [`LeaseError::Lost`] if a lease was taken over
+    /// (the others are still heartbeaten).
     pub async fn heartbeat(&mut self) -> Result<(), LeaseError> {
         let now = self.clock.now();
-        let done = sqlx::query("UPDATE lease SET heartbeat_at = ? WHERE id = 1 AND holder = ?")
-            .bind(ts(now))
-            .bind(&self.holder)
-            .execute(&self.pool)
-            .await?;
-        self.ensure_held(done.rows_affected()).await?;
-        self.info.heartbeat_at = now;
-        Ok(())
+        let kept: Vec<String> = sqlx::query_scalar(
+            "UPDATE tenant_leases SET heartbeat_at = ? WHERE holder = ? RETURNING tenant",
+        )
+        .bind(ts(now))
+        .bind(&self.holder)
+        .fetch_all(&self.pool)
+        .await?;
+        for lease in &mut self.held {
+            lease.heartbeat_at = now;
+        }
+        self.ensure_held(&kept).await
     }
 
-    /// Records the run this holder is syncing (shown in "ledger busy (run N, ...)").
+    /// Records the run this holder is syncing (shown in "tenant T is being synced (run N, ...)").
     pub async fn set_run(&mut self, run: RunId) -> Result<(), LeaseError> {
-        let done = sqlx::query("UPDATE lease SET run_id = ? WHERE id = 1 AND holder = ?")
-            .bind(run.0)
-            .bind(&self.holder)
-            .execute(&self.pool)
-            .await
-            .map_err(crate::error::write_error("lease"))?;
-        self.ensure_held(done.rows_affected()).await?;
-        self.info.run = Some(run);
-        Ok(())
+        let kept: Vec<String> = sqlx::query_scalar(
+            "UPDATE tenant_leases SET run_id = ? WHERE holder = ? RETURNING tenant",
+        )
+        .bind(run.0)
+        .bind(&self.holder)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(crate::error::write_error("lease"))?;
+        for lease in &mut self.held {
+            lease.run = Some(run);
+        }
+        self.ensure_held(&kept).await
     }
 
-    /// Frees the lease. Fails with [`LeaseError::Lost`] if it had been taken over.
+    /// Frees the leases. Fails with [`LeaseError::Lost`] if one had been taken over (the
+    /// others are freed).
     pub async fn release(mut self) -> Result<(), LeaseError> {
         self.released = true;
-        let done = sqlx::query("DELETE FROM lease WHERE id = 1 AND holder = ?")
-            .bind(&self.holder)
-            .execute(&self.pool)
-            .await?;
-        self.ensure_held(done.rows_affected()).await
+        let kept: Vec<String> =
+            sqlx::query_scalar("DELETE FROM tenant_leases WHERE holder = ? RETURNING tenant")
+                .bind(&self.holder)
+                .fetch_all(&self.pool)
+                .await?;
+        self.ensure_held(&kept).await
     }
 
-    async fn ensure_held(&self, rows_affected: u64) -> Result<(), LeaseError> {
-        if rows_affected > 0 {
+    /// `kept`: the tenants a statement found still held by this guard.
+    async fn ensure_held(&self, kept: &[String]) -> Result<(), LeaseError> {
+        let Some(lost) = self.held.iter().find(|l| !kept.contains(&l.tenant)) else {
             return Ok(());
-        }
-        let current = Lease {
+        };
+        let current = Leases {
             pool: &self.pool,
             clock: &self.clock,
         }
-        .current()
+        .current(&lost.tenant)
         .await?;
         Err(LeaseError::Lost {
+            tenant: lost.tenant.clone(),
             by: current.map(|c| format!("pid {} on {}", c.pid, c.host)),
         })
     }
@@ -347,18 +444,18 @@ impl Drop for LeaseGuard {
         if self.released {
             return;
         }
-        // No async in Drop: free the row on the runtime if there is one. If this never runs
-        // (the process is exiting), the next sync sees a dead pid and takes over.
+        // No async in Drop: free the rows on the runtime if there is one. If this never runs
+        // (the process is exiting), the next sync of each tenant sees a dead pid and takes over.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let pool = self.pool.clone();
             let holder = std::mem::take(&mut self.holder);
             runtime.spawn(async move {
-                let freed = sqlx::query("DELETE FROM lease WHERE id = 1 AND holder = ?")
+                let freed = sqlx::query("DELETE FROM tenant_leases WHERE holder = ?")
                     .bind(holder)
                     .execute(&pool)
                     .await;
                 if let Err(error) = freed {
-                    tracing::warn!(%error, "could not free the ledger lease of a dropped guard");
+                    tracing::warn!(%error, "could not free the leases of a dropped guard");
                 }
             });
         }

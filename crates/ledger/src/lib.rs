@@ -5,7 +5,7 @@
 //! line), the base snapshot both sides agreed on, how far each feed was read, every write the
 //! bridge intends (the outbox) and every request that carries them, conflicts awaiting review,
 //! runs, an append-only audit trail, value mappings, quarantined payloads, encrypted
-//! credentials, and the lease that allows one live sync at a time.
+//! credentials, and the per-tenant leases that allow one live sync of a tenant at a time.
 //!
 //! # Design decisions
 //!
@@ -79,7 +79,7 @@ pub use ids::{
     ConflictId, ConnectionId, EventId, IdempotencyKey, LinkId, OperationId, QuarantineId,
     RecordKey, RunId,
 };
-pub use lease::{Lease, LeaseClaim, LeaseError, LeaseGuard, LeaseInfo, Takeover, TakeoverReason};
+pub use lease::{LeaseClaim, LeaseError, LeaseGuard, LeaseInfo, Leases, Takeover, TakeoverReason};
 pub use ledger::{AppliedMigration, Ledger, LedgerLocation, LedgerOptions, LedgerTx};
 pub use links::{LineLink, Link, Links};
 pub use mappings::{Mapping, MappingKind, Mappings, UpsertSummary};

@@ -1,7 +1,8 @@
 //! Sync runs: when, dry or not, how it ended, and the counts the report prints.
 //!
 //! A run is `running` until [`Runs::finish`] records its outcome; a run whose process died is
-//! marked `interrupted` when the next sync takes over the lease (see [`crate::lease`]).
+//! marked `interrupted` when the next sync takes over one of its tenants' leases (see
+//! [`crate::lease`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,7 +21,7 @@ text_enum! {
         Conflicts => "conflicts",
         /// Stopped by an error.
         Failed => "failed",
-        /// Its process died; the next sync took the lease over.
+        /// Its process died (or its lease went stale); a later sync took a lease of it over.
         Interrupted => "interrupted",
     }
 }

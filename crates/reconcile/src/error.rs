@@ -4,7 +4,7 @@
 //! in the report and the run goes on. Only what stops the tenant's sync is a `SyncError`.
 
 use ledgerbridge_connector::ConnectorError;
-use ledgerbridge_ledger::LedgerError;
+use ledgerbridge_ledger::{LeaseError, LedgerError};
 
 /// Why a tenant's sync stopped.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,19 @@ pub enum SyncError {
     /// The tenant's setup is wrong (target company differs from the connection, ...).
     #[error("configuration: {0}")]
     Config(String),
+    /// The run's lease of a tenant was taken over (this process looked dead or hung): it
+    /// must write nothing more.
+    #[error("{0}")]
+    LeaseLost(String),
+}
+
+impl From<LeaseError> for SyncError {
+    fn from(error: LeaseError) -> Self {
+        match error {
+            LeaseError::Ledger(e) => Self::Ledger(e),
+            other => Self::LeaseLost(other.to_string()),
+        }
+    }
 }
 
 impl SyncError {

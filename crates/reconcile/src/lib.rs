@@ -1,7 +1,8 @@
 //! The sync engine of ledgerbridge: ServiceTitan to QuickBooks Online or Xero, through the
 //! outbox of the mapping ledger.
 //!
-//! One run of one tenant ([`sync_tenant`]):
+//! A run ([`SyncRun`]) holds the leases of its tenants (one live sync per tenant), the run row
+//! and the report; within it, each tenant's sync ([`sync_tenant`]) goes:
 //!
 //! 1. **Recover.** Requests an earlier run recorded but never settled are replayed with their
 //!    stored idempotency key and exact bytes, then looked up (DocNumber, InvoiceNumber,
@@ -70,14 +71,13 @@ pub mod mapping;
 pub mod matching;
 pub mod parked;
 pub mod report;
+mod run;
 mod settings;
 pub mod two_way;
 pub mod unmapped;
 
-pub use engine::{
-    NoProgress, Progress, RunStop, SyncContext, TenantRun, end_run, finish_run, start_run,
-    sync_tenant,
-};
+pub use engine::{NoProgress, Progress, SyncContext, TenantRun, sync_tenant};
 pub use error::SyncError;
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
+pub use run::{RunClaim, RunStop, SyncRun};
 pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};

@@ -1,5 +1,6 @@
 //! `ledgerbridge sync`: every configured tenant (or the chosen ones) through the sync engine,
-//! under the ledger's lease, with a run row, a summary and exit codes scripts can trust.
+//! under the leases of those tenants (one [`SyncRun`]), with a run row, a summary and exit
+//! codes scripts can trust.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,13 +9,12 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_ledger::{LeaseClaim, LeaseGuard};
+use ledgerbridge_ledger::LeaseClaim;
 use ledgerbridge_protocol::Target;
 use ledgerbridge_reconcile::{
-    Progress, RunStop, SyncContext, SyncReport, SyncSettings, TenantRun, TenantSpec, end_run,
-    start_run, sync_tenant,
+    Progress, RunClaim, RunStop, SyncContext, SyncReport, SyncRun, SyncSettings, TenantRun,
+    TenantSpec,
 };
-use tokio::sync::Mutex;
 
 use super::sync_stop::{self, StopSignal};
 use crate::args::{GlobalArgs, OutputFormat, SyncArgs};
@@ -78,25 +78,11 @@ fn settings(ctx: &Context, args: &SyncArgs) -> anyhow::Result<SyncSettings> {
     })
 }
 
-/// Heartbeats the lease while the run lasts, so a long tenant never looks stale.
-fn keep_alive(lease: Arc<Mutex<LeaseGuard>>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(15)).await;
-            if let Err(e) = lease.lock().await.heartbeat().await {
-                tracing::warn!(error = %e, "lease heartbeat failed");
-            }
-        }
-    })
-}
-
 fn print_report(report: &SyncReport, format: OutputFormat) -> anyhow::Result<()> {
     if format == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(report)?);
         return Ok(());
     }
-    let json = serde_json::to_value(report)?;
-    let rows = json["targets"].as_array().cloned().unwrap_or_default();
     let header = [
         "tenant",
         "target",
@@ -108,31 +94,30 @@ fn print_report(report: &SyncReport, format: OutputFormat) -> anyhow::Result<()>
         "conflicts",
         "errors",
     ];
-    print_listing(format, &rows, &header, |t| {
-        header
-            .iter()
-            .map(|k| t[*k].to_string().trim_matches('"').to_owned())
+    print_listing(format, &report.targets, &header, |t| {
+        let c = t.counts();
+        let counts = [
+            c.created,
+            c.updated,
+            c.unchanged,
+            c.skipped,
+            c.blocked,
+            c.conflicts,
+            c.errors,
+        ];
+        [t.tenant.clone(), t.target.clone()]
+            .into_iter()
+            .chain(counts.iter().map(u64::to_string))
             .collect()
     })?;
-    for target in &rows {
-        for warning in target["warnings"].as_array().into_iter().flatten() {
-            println!(
-                "warning: tenant {}: {}",
-                target["tenant"].as_str().unwrap_or(""),
-                warning.as_str().unwrap_or("")
-            );
+    for target in &report.targets {
+        for warning in &target.warnings {
+            println!("warning: tenant {}: {warning}", target.tenant);
         }
-        for blocked in target["blocked_records"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .take(20)
-        {
+        for blocked in target.blocked_records.iter().take(20) {
             println!(
                 "blocked {} {}: {}",
-                blocked["entity"],
-                blocked["servicetitan_id"],
-                blocked["reason"].as_str().unwrap_or("")
+                blocked.entity, blocked.servicetitan_id, blocked.reason
             );
         }
     }
@@ -161,32 +146,26 @@ async fn open_conflicts(
     Ok(open)
 }
 
-/// What the tenants' syncs did, and what stopped the run outside them (with the system whose
+/// What stopped the run outside its tenants' syncs (with the tenant and system whose
 /// connector could not be built, when that was the cause).
-#[derive(Default)]
-struct Tenants {
-    runs: Vec<TenantRun>,
-    failure: Option<(Option<(String, System)>, anyhow::Error)>,
-}
+type Failure = (Option<(String, System)>, anyhow::Error);
 
-/// Syncs `tenants` one by one; stops at the first error outside a tenant's sync (the key, a
-/// connector that cannot be built) and before the next tenant once a signal asked to stop.
+/// Syncs `tenants` one by one under `run`; stops at the first error outside a tenant's sync
+/// (the key, a connector that cannot be built) and before the next tenant once a signal asked
+/// to stop.
 async fn sync_tenants(
     ctx: &Context,
     ledger: &ledgerbridge_ledger::Ledger,
-    run: ledgerbridge_ledger::RunId,
+    run: &mut SyncRun<'_>,
     tenants: &[&TenantSettings],
     settings: &SyncSettings,
     stop: &StopSignal,
-) -> Tenants {
-    let mut out = Tenants::default();
+) -> Option<Failure> {
+    let mut failure = None;
     // Read after the run row exists, so a missing or wrong key is a `failed` run on record.
     let store: Arc<dyn CredentialStore> = match ctx.key() {
         Ok(key) => Arc::new(ledger.credential_store(Some(key))),
-        Err(e) => {
-            out.failure = Some((None, e));
-            return out;
-        }
+        Err(e) => return Some((None, e)),
     };
     let spinner = Spinner::new();
     for tenant in tenants {
@@ -198,7 +177,7 @@ async fn sync_tenants(
         let st = match st {
             Ok(st) => st,
             Err(e) => {
-                out.failure = Some((Some((id.clone(), System::ServiceTitan)), e));
+                failure = Some((Some((id.clone(), System::ServiceTitan)), e));
                 break;
             }
         };
@@ -206,7 +185,7 @@ async fn sync_tenants(
             Ok(target) => target,
             Err(e) => {
                 let system = tenant.target.parse().ok().map(|s| (id.clone(), s));
-                out.failure = Some((system, e));
+                failure = Some((system, e));
                 break;
             }
         };
@@ -217,17 +196,17 @@ async fn sync_tenants(
         };
         let cx = SyncContext {
             ledger,
-            run,
+            run: run.id(),
             servicetitan: &st,
             target: &target,
             tenant: &spec,
             settings,
             progress: &spinner,
         };
-        out.runs.push(sync_tenant(cx).await);
+        run.tenant(cx).await;
     }
     spinner.0.finish_and_clear();
-    out
+    failure
 }
 
 /// The tenants this sync covers: `--tenant` and `--target` narrow the config's list.
@@ -280,47 +259,30 @@ async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow:
         .iter()
         .map(|t| t.servicetitan_tenant.clone())
         .collect();
-    // Read before the lease and the run row, so a settings error leaves no half-started run.
+    // Read before the leases and the run row, so a settings error leaves no half-started run.
     let settings = settings(&ctx, &args)?;
     let ledger = ctx.open_ledger().await?;
     let host = host_name();
-    let claim = LeaseClaim {
-        pid: std::process::id(),
-        host: &host,
-        run: None,
-        stale_after: Duration::from_secs(ctx.settings.ledger.lease_stale_seconds),
-        is_alive: &pid_alive,
-    };
-    let mut lease = ledger.lease().acquire(&claim).await?;
-    if let Some(takeover) = lease.takeover() {
-        tracing::warn!(?takeover, "took over a stale sync lease");
-    }
-    let run = start_run(&ledger, args.dry_run).await?;
-    let mut done = match lease.set_run(run).await {
-        Ok(()) => Tenants::default(),
-        Err(e) => Tenants {
-            runs: Vec::new(),
-            failure: Some((None, e.into())),
+    let claim = RunClaim {
+        tenants: &synced,
+        dry_run: args.dry_run,
+        lease: LeaseClaim {
+            pid: std::process::id(),
+            host: &host,
+            run: None,
+            stale_after: Duration::from_secs(ctx.settings.ledger.lease_stale_seconds),
+            is_alive: &pid_alive,
         },
     };
-    let lease = Arc::new(Mutex::new(lease));
-    let heartbeat = keep_alive(lease.clone());
-    if done.failure.is_none() {
-        done = sync_tenants(&ctx, &ledger, run, &tenants, &settings, stop).await;
-    }
-    heartbeat.abort();
-    // Wait for the aborted task to drop its handle on the lease, so it can be released.
-    let _ = heartbeat.await;
-    let ending = ending(&ledger, &done, stop).await;
-    let Tenants { runs, failure } = done;
-    let report = end_run(&ledger, run, args.dry_run, runs, ending.end.as_ref()).await?;
-    if let Ok(lease) = Arc::try_unwrap(lease) {
-        lease
-            .into_inner()
-            .release()
-            .await
-            .context("releasing the sync lease")?;
-    }
+    // A tenant another live process syncs: exit 4 naming it, no run row, nothing held.
+    let mut sync_run = SyncRun::begin(&ledger, &claim).await?;
+    let run = sync_run.id();
+    let failure = sync_tenants(&ctx, &ledger, &mut sync_run, &tenants, &settings, stop).await;
+    let mut ending = ending(&ledger, sync_run.tenants(), failure.as_ref(), stop).await;
+    let report = sync_run
+        .finish(ending.end.take())
+        .await
+        .with_context(|| format!("ending run {run}"))?;
     print_report(&report, args.format)?;
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
@@ -338,15 +300,20 @@ struct Ending {
 }
 
 /// Marks the connections whose tokens were refused broken, and says how the run ended.
-async fn ending(ledger: &ledgerbridge_ledger::Ledger, done: &Tenants, stop: &StopSignal) -> Ending {
-    sync_stop::mark_refused(ledger, &done.runs).await;
-    if let Some((Some((tenant, system)), e)) = &done.failure
+async fn ending(
+    ledger: &ledgerbridge_ledger::Ledger,
+    runs: &[TenantRun],
+    failure: Option<&Failure>,
+    stop: &StopSignal,
+) -> Ending {
+    sync_stop::mark_refused(ledger, runs).await;
+    if let Some((Some((tenant, system)), e)) = failure
         && let Some(reason) = sync_stop::refused(e)
     {
         sync_stop::mark_broken(ledger, tenant, *system, &reason).await;
     }
-    let errors = || done.runs.iter().filter_map(|r| r.error.as_ref());
-    let end = match (stop.received(), &done.failure) {
+    let errors = || runs.iter().filter_map(|r| r.error.as_ref());
+    let end = match (stop.received(), failure) {
         (Some(signal), _) => Some(RunStop::Interrupted(signal.to_owned())),
         (None, Some((_, e))) => Some(RunStop::Failed(format!("{e:#}"))),
         (None, None) => None,

@@ -17,7 +17,7 @@ const SIGTERM: u8 = 15;
 /// Which signal asked the sync to stop, if one did. On the first SIGTERM or SIGINT the
 /// connectors send nothing new ([`ledgerbridge_connector::http::stop`]), so each tenant's sync
 /// stops after the request in flight; a second signal exits at once (the next sync takes the
-/// lease over and settles what was in flight, as after a crash).
+/// tenants' leases over and settles what was in flight, as after a crash).
 #[derive(Clone, Default)]
 pub(crate) struct StopSignal(Arc<AtomicU8>);
 

@@ -1,4 +1,5 @@
-//! The lease within one process: busy, stale takeover, dead-pid takeover, loss.
+//! Tenant leases within one process: busy, stale takeover, dead-pid takeover, loss (the
+//! per-tenant cases, side by side and all-or-none, are in `lease_tenants`).
 
 use std::time::Duration;
 
@@ -9,10 +10,12 @@ use ledgerbridge_ledger::{
 
 use crate::helpers::ManualClock;
 
-const ALIVE: &(dyn Fn(u32) -> bool + Sync) = &|_| true;
-const DEAD: &(dyn Fn(u32) -> bool + Sync) = &|_| false;
+pub(crate) const ALIVE: &(dyn Fn(u32) -> bool + Sync) = &|_| true;
+pub(crate) const DEAD: &(dyn Fn(u32) -> bool + Sync) = &|_| false;
+/// The tenant whose lease these tests take.
+const T: &str = "1001";
 
-fn claim<'a>(
+pub(crate) fn claim<'a>(
     pid: u32,
     host: &'a str,
     is_alive: &'a (dyn Fn(u32) -> bool + Sync),
@@ -26,7 +29,7 @@ fn claim<'a>(
     }
 }
 
-async fn ledger_at(clock: &ManualClock) -> Ledger {
+pub(crate) async fn ledger_at(clock: &ManualClock) -> Ledger {
     Ledger::open(
         LedgerLocation::InMemory,
         LedgerOptions::default().clock(clock.clock()),
@@ -41,33 +44,33 @@ async fn a_second_holder_is_told_who_is_busy() {
     let ledger = ledger_at(&clock).await;
     let run = ledger.runs().start(false).await.unwrap();
     let mut guard = ledger
-        .lease()
-        .acquire(&claim(4242, "host-a", ALIVE))
+        .leases()
+        .acquire(&[T], &claim(4242, "host-a", ALIVE))
         .await
         .unwrap();
-    assert!(guard.takeover().is_none());
+    assert!(guard.takeovers().is_empty());
     guard.set_run(run.id).await.unwrap();
 
     clock.advance(Duration::from_secs(30));
     let busy = ledger
-        .lease()
-        .acquire(&claim(5151, "host-a", ALIVE))
+        .leases()
+        .acquire(&[T], &claim(5151, "host-a", ALIVE))
         .await
         .unwrap_err();
     assert_eq!(
         busy.to_string(),
         format!(
-            "ledger busy (run {}, pid 4242 on host-a, since 2026-11-29T08:41:03Z)",
+            "tenant {T} is being synced (run {}, pid 4242 on host-a, since 2026-11-29T08:41:03Z)",
             run.id
         )
     );
-    assert!(matches!(busy, LeaseError::Busy { pid: 4242, .. }));
+    assert!(matches!(busy, LeaseError::Busy { pid: 4242, ref tenant, .. } if tenant == T));
 
     guard.release().await.unwrap();
-    assert!(ledger.lease().current().await.unwrap().is_none());
+    assert!(ledger.leases().current(T).await.unwrap().is_none());
     ledger
-        .lease()
-        .acquire(&claim(5151, "host-a", ALIVE))
+        .leases()
+        .acquire(&[T], &claim(5151, "host-a", ALIVE))
         .await
         .unwrap()
         .release()
@@ -81,11 +84,14 @@ async fn a_stale_heartbeat_is_taken_over_and_the_loser_learns_it() {
     let ledger = ledger_at(&clock).await;
     let run = ledger.runs().start(false).await.unwrap();
     let mut old = ledger
-        .lease()
-        .acquire(&LeaseClaim {
-            run: Some(run.id),
-            ..claim(1, "host-a", ALIVE)
-        })
+        .leases()
+        .acquire(
+            &[T],
+            &LeaseClaim {
+                run: Some(run.id),
+                ..claim(1, "host-a", ALIVE)
+            },
+        )
         .await
         .unwrap();
 
@@ -94,16 +100,20 @@ async fn a_stale_heartbeat_is_taken_over_and_the_loser_learns_it() {
     clock.advance(Duration::from_secs(50));
     // 50 s since the heartbeat: still fresh.
     assert!(matches!(
-        ledger.lease().acquire(&claim(2, "host-b", ALIVE)).await,
+        ledger
+            .leases()
+            .acquire(&[T], &claim(2, "host-b", ALIVE))
+            .await,
         Err(LeaseError::Busy { .. })
     ));
     clock.advance(Duration::from_secs(11));
     let new = ledger
-        .lease()
-        .acquire(&claim(2, "host-b", ALIVE))
+        .leases()
+        .acquire(&[T], &claim(2, "host-b", ALIVE))
         .await
         .unwrap();
-    let takeover = new.takeover().unwrap();
+    let takeover = &new.takeovers()[0];
+    assert_eq!(takeover.previous.tenant, T);
     assert_eq!(takeover.reason, TakeoverReason::HeartbeatStale);
     assert_eq!(
         (takeover.previous.pid, takeover.previous.run),
@@ -112,14 +122,14 @@ async fn a_stale_heartbeat_is_taken_over_and_the_loser_learns_it() {
 
     let lost = old.heartbeat().await.unwrap_err();
     assert!(
-        matches!(lost, LeaseError::Lost { by: Some(ref by) } if by == "pid 2 on host-b"),
+        matches!(lost, LeaseError::Lost { ref tenant, by: Some(ref by) } if by == "pid 2 on host-b" && tenant == T),
         "{lost:?}"
     );
     assert!(
         matches!(old.release().await, Err(LeaseError::Lost { .. })),
         "a loser cannot free its successor's lease"
     );
-    assert_eq!(ledger.lease().current().await.unwrap().unwrap().pid, 2);
+    assert_eq!(ledger.leases().current(T).await.unwrap().unwrap().pid, 2);
     assert_eq!(
         ledger.runs().get(run.id).await.unwrap().unwrap().status,
         RunStatus::Interrupted
@@ -135,6 +145,7 @@ async fn a_stale_heartbeat_is_taken_over_and_the_loser_learns_it() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].detail["reason"], "heartbeat_stale");
     assert_eq!(events[0].run, Some(run.id));
+    assert_eq!(events[0].tenant.as_deref(), Some(T));
     new.release().await.unwrap();
 }
 
@@ -143,13 +154,16 @@ async fn a_dead_pid_is_taken_over_only_on_its_own_host() {
     let clock = ManualClock::at("2026-11-29T08:00:00Z");
     let ledger = ledger_at(&clock).await;
     let _held = ledger
-        .lease()
-        .acquire(&claim(7, "host-a", ALIVE))
+        .leases()
+        .acquire(&[T], &claim(7, "host-a", ALIVE))
         .await
         .unwrap();
     // On another host pid 7 means nothing: only the heartbeat can free the lease.
     assert!(matches!(
-        ledger.lease().acquire(&claim(8, "host-b", DEAD)).await,
+        ledger
+            .leases()
+            .acquire(&[T], &claim(8, "host-b", DEAD))
+            .await,
         Err(LeaseError::Busy { .. })
     ));
     let asked = std::sync::Mutex::new(Vec::new());
@@ -158,8 +172,8 @@ async fn a_dead_pid_is_taken_over_only_on_its_own_host() {
         false
     };
     let guard = ledger
-        .lease()
-        .acquire(&claim(8, "host-a", &probe))
+        .leases()
+        .acquire(&[T], &claim(8, "host-a", &probe))
         .await
         .unwrap();
     assert_eq!(
@@ -167,6 +181,6 @@ async fn a_dead_pid_is_taken_over_only_on_its_own_host() {
         [7],
         "the liveness capability is asked about the holder"
     );
-    assert_eq!(guard.takeover().unwrap().reason, TakeoverReason::PidDead);
-    assert_eq!(guard.info().pid, 8);
+    assert_eq!(guard.takeovers()[0].reason, TakeoverReason::PidDead);
+    assert_eq!(guard.held()[0].pid, 8);
 }

@@ -1,6 +1,6 @@
-//! The lease across two real processes: the test binary re-executes itself, a dedicated child
-//! test holds the lease on a file ledger, the parent sees "busy", kills the child with SIGKILL
-//! and takes the lease over.
+//! A tenant's lease across two real processes: the test binary re-executes itself, a dedicated
+//! child test holds tenant A's lease on a file ledger, the parent takes tenant B's at once,
+//! sees "busy" for A, kills the child with SIGKILL and takes A's lease over.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ use ledgerbridge_ledger::{
 const CHILD_LEDGER: &str = "LEDGERBRIDGE_TEST_LEASE_CHILD_LEDGER";
 const HOST: &str = "lease-test-host";
 const READY: &str = "LEASE-HELD run=";
+/// The tenant the child holds.
+const A: &str = "tenant-a";
 
 /// The pid is alive when the kernel still lists it (the parent reaps the child before asking).
 fn pid_alive(pid: u32) -> bool {
@@ -41,7 +43,7 @@ async fn child_holds_the_lease() {
         stale_after: Duration::from_secs(600),
         is_alive: &pid_alive,
     };
-    let mut guard = ledger.lease().acquire(&claim).await.unwrap();
+    let mut guard = ledger.leases().acquire(&[A], &claim).await.unwrap();
     println!("{READY}{}", run.id);
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -108,21 +110,35 @@ async fn a_second_process_is_refused_then_takes_over_after_kill_9() {
         stale_after: Duration::from_secs(600),
         is_alive: &pid_alive,
     };
-    match ledger.lease().acquire(&claim).await {
+    // Another tenant is free while the child syncs A.
+    ledger
+        .leases()
+        .acquire(&["tenant-b"], &claim)
+        .await
+        .expect("tenant B is free")
+        .release()
+        .await
+        .unwrap();
+    match ledger.leases().acquire(&[A], &claim).await {
         Err(busy @ LeaseError::Busy { .. }) => {
             let LeaseError::Busy {
-                run, pid, ref host, ..
+                ref tenant,
+                run,
+                pid,
+                ref host,
+                ..
             } = busy
             else {
                 unreachable!()
             };
             assert_eq!(
-                (run, pid, host.as_str()),
-                (Some(child_run), child_pid, HOST)
+                (tenant.as_str(), run, pid, host.as_str()),
+                (A, Some(child_run), child_pid, HOST)
             );
             let message = busy.to_string();
-            let expected =
-                format!("ledger busy (run {child_run}, pid {child_pid} on {HOST}, since ");
+            let expected = format!(
+                "tenant {A} is being synced (run {child_run}, pid {child_pid} on {HOST}, since "
+            );
             assert!(message.starts_with(&expected), "{message}");
         }
         other => panic!("expected busy while the child lives, got {other:?}"),
@@ -133,8 +149,12 @@ async fn a_second_process_is_refused_then_takes_over_after_kill_9() {
     child.0.wait().unwrap();
     assert!(!pid_alive(child_pid));
 
-    let guard = ledger.lease().acquire(&claim).await.unwrap();
-    let takeover = guard.takeover().expect("a takeover, not a free lease");
+    let guard = ledger.leases().acquire(&[A], &claim).await.unwrap();
+    let takeover = guard
+        .takeovers()
+        .first()
+        .expect("a takeover, not a free lease");
+    assert_eq!(takeover.previous.tenant, A);
     assert_eq!(takeover.reason, TakeoverReason::PidDead);
     assert_eq!(
         (takeover.previous.pid, takeover.previous.run),

@@ -1,7 +1,7 @@
 //! The ledger's integration tests: one binary (one link), one module per repository.
 //!
 //! Most tests get a fresh, migrated database from `#[sqlx::test]`; the tests of opening,
-//! migrating and the lease use real files, and the lease test runs a second process.
+//! migrating and the tenant leases use real files, and a lease test runs a second process.
 
 mod conflicts;
 mod conflicts_applied;
@@ -10,6 +10,7 @@ mod credentials;
 mod helpers;
 mod lease;
 mod lease_process;
+mod lease_tenants;
 mod links;
 mod mappings;
 mod money;

@@ -47,7 +47,6 @@ async fn migrates_an_empty_database_to_the_full_schema() {
             "credentials",
             "cursors",
             "events",
-            "lease",
             "link_lines",
             "links",
             "mappings",
@@ -57,6 +56,7 @@ async fn migrates_an_empty_database_to_the_full_schema() {
             "requests",
             "runs",
             "snapshots",
+            "tenant_leases",
         ]
     );
     assert!(

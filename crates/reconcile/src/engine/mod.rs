@@ -20,7 +20,6 @@ mod payments;
 mod period;
 mod recover;
 mod resolutions;
-mod runs;
 mod settle;
 mod st_edit;
 mod two_way;
@@ -40,8 +39,6 @@ use crate::report::{Outcome, TargetReport};
 use crate::settings::{SyncSettings, TenantSpec};
 use ledgerbridge_protocol::{RemoteCustomer, RemoteInvoice, Source, Target};
 
-pub use runs::{RunStop, end_run, finish_run, start_run};
-
 /// Told how far a run got, for progress bars (the CLI hides them when not on a terminal).
 pub trait Progress: Send + Sync {
     /// `n` more records of `entity` of `tenant` were handled.
@@ -60,7 +57,7 @@ impl Progress for NoProgress {
 pub struct SyncContext<'a, S, T> {
     /// The ledger.
     pub ledger: &'a Ledger,
-    /// The run (from [`start_run`]).
+    /// The run (from [`crate::SyncRun::id`]).
     pub run: RunId,
     /// The tenant's ServiceTitan connector (the field-service source).
     pub servicetitan: &'a S,

@@ -7,13 +7,14 @@ use ledgerbridge_connector::{
 };
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, Mapping, MappingKind};
+use ledgerbridge_ledger::{
+    LeaseClaim, Ledger, LedgerLocation, LedgerOptions, Mapping, MappingKind,
+};
 use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
 use ledgerbridge_reconcile::{
-    NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
-    sync_tenant,
+    NoProgress, RunClaim, SyncContext, SyncReport, SyncRun, SyncSettings, TenantSpec,
 };
 use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
@@ -25,6 +26,9 @@ use url::Url;
 
 /// A token handed out by the emulator's consent shortcut.
 pub(crate) struct FixedToken(pub(crate) SecretString);
+
+/// The liveness check of the e2e runs' lease claims: every holder is this live process.
+const ALIVE: &(dyn Fn(u32) -> bool + Sync) = &|_| true;
 
 impl TokenProvider for FixedToken {
     async fn access_token(&self) -> Result<AccessToken, ConnectorError> {
@@ -188,28 +192,43 @@ impl World {
             .expect("mapped")
     }
 
+    /// A run of `tenant` under its lease, held by this process as the CLI holds it.
+    pub(crate) async fn begin(&self, tenant: &TenantSpec, dry_run: bool) -> SyncRun<'_> {
+        let tenants = [tenant.tenant.clone()];
+        let claim = RunClaim {
+            tenants: &tenants,
+            dry_run,
+            lease: LeaseClaim {
+                pid: std::process::id(),
+                host: "e2e",
+                run: None,
+                stale_after: Duration::from_secs(3_600),
+                is_alive: ALIVE,
+            },
+        };
+        SyncRun::begin(&self.ledger, &claim)
+            .await
+            .expect("the tenant's lease is free")
+    }
+
     /// One sync run of one tenant, through the public API the CLI uses.
     pub(crate) async fn sync(&self, system: System, settings: &SyncSettings) -> SyncReport {
         let tenant = self.tenant(system);
-        let run = start_run(&self.ledger, settings.dry_run)
-            .await
-            .expect("run");
+        let mut run = self.begin(&tenant, settings.dry_run).await;
         let outcome = match system {
             System::QuickBooks => {
-                self.sync_with(&self.st_qbo, &self.qbo, &tenant, settings, run)
+                self.sync_with(&mut run, &self.st_qbo, &self.qbo, &tenant, settings)
                     .await
             }
             _ => {
-                self.sync_with(&self.st_xero, &self.xero, &tenant, settings, run)
+                self.sync_with(&mut run, &self.st_xero, &self.xero, &tenant, settings)
                     .await
             }
         };
-        if let Some(e) = &outcome.error {
+        if let Some(e) = &outcome {
             panic!("sync of {} stopped: {e}", tenant.tenant);
         }
-        finish_run(&self.ledger, run, settings.dry_run, vec![outcome])
-            .await
-            .expect("finish")
+        run.finish(None).await.expect("finish")
     }
 
     /// Like [`World::sync`], but a run stopped by a remote failure is returned, not a panic.
@@ -219,37 +238,34 @@ impl World {
         settings: &SyncSettings,
     ) -> Option<SyncReport> {
         let tenant = self.tenant(system);
-        let run = start_run(&self.ledger, settings.dry_run)
-            .await
-            .expect("run");
+        let mut run = self.begin(&tenant, settings.dry_run).await;
         let outcome = match system {
             System::QuickBooks => {
-                self.sync_with(&self.st_qbo, &self.qbo, &tenant, settings, run)
+                self.sync_with(&mut run, &self.st_qbo, &self.qbo, &tenant, settings)
                     .await
             }
             _ => {
-                self.sync_with(&self.st_xero, &self.xero, &tenant, settings, run)
+                self.sync_with(&mut run, &self.st_xero, &self.xero, &tenant, settings)
                     .await
             }
         };
-        let stopped = outcome.error.is_some();
-        let report = finish_run(&self.ledger, run, settings.dry_run, vec![outcome])
-            .await
-            .expect("finish");
+        let stopped = outcome.is_some();
+        let report = run.finish(None).await.expect("finish");
         (!stopped).then_some(report)
     }
 
+    /// The tenant's sync under `run`; what stopped it, if anything did.
     async fn sync_with<T: Target>(
         &self,
+        run: &mut SyncRun<'_>,
         st: &ServiceTitan,
         target: &T,
         tenant: &TenantSpec,
         settings: &SyncSettings,
-        run: ledgerbridge_ledger::RunId,
-    ) -> ledgerbridge_reconcile::TenantRun {
-        let future = sync_tenant(SyncContext {
+    ) -> Option<String> {
+        let future = run.tenant(SyncContext {
             ledger: &self.ledger,
-            run,
+            run: run.id(),
             servicetitan: st,
             target,
             tenant,
@@ -258,7 +274,7 @@ impl World {
         });
         // The CLI may run tenants on spawned tasks: the engine's future must be Send.
         assert_send(&future);
-        future.await
+        future.await.error.as_ref().map(ToString::to_string)
     }
 
     /// POSTs to an emulator's control API.

@@ -49,9 +49,7 @@ async fn crashed_create(
         "books": books, "export_id": export, "type_id": type_id, "memo": memo,
         "splits": [[invoice, amount]],
     });
-    let run = ledgerbridge_reconcile::start_run(&world.ledger, false)
-        .await
-        .unwrap();
+    let run = world.ledger.runs().start(false).await.unwrap().id;
     let op = world
         .ledger
         .outbox()

@@ -10,11 +10,11 @@ use ledgerbridge_connector::SourceRecord;
 use ledgerbridge_core::{
     Currency, EntityKind, Invoice, InvoiceLine, InvoiceStatus, Money, SourceRef, System,
 };
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, RecordKey};
+use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions, RecordKey};
 use ledgerbridge_protocol::WriteKind;
 use ledgerbridge_reconcile::{
-    Counts, MappingDefaults, NoProgress, SyncContext, SyncSettings, TenantRun, TenantSpec,
-    finish_run, start_run, sync_tenant,
+    Counts, MappingDefaults, NoProgress, RunClaim, SyncContext, SyncRun, SyncSettings, TenantRun,
+    TenantSpec,
 };
 use rust_decimal::Decimal;
 
@@ -103,23 +103,40 @@ async fn ledger_with_linked_customer() -> Ledger {
 async fn sync(ledger: &Ledger, st: &FakeSource, books: &FakeBooks) -> TenantRun {
     let settings = settings();
     let tenant = spec();
-    let run = start_run(ledger, false).await.expect("run");
-    let outcome = sync_tenant(SyncContext {
-        ledger,
-        run,
-        servicetitan: st,
-        target: books,
-        tenant: &tenant,
-        settings: &settings,
-        progress: &NoProgress,
-    })
-    .await;
+    let tenants = [tenant.tenant.clone()];
+    let claim = RunClaim {
+        tenants: &tenants,
+        dry_run: false,
+        lease: LeaseClaim {
+            pid: std::process::id(),
+            host: "fakes",
+            run: None,
+            stale_after: std::time::Duration::from_secs(3_600),
+            is_alive: &|_| true,
+        },
+    };
+    let mut run = SyncRun::begin(ledger, &claim)
+        .await
+        .expect("the lease is free");
+    let outcome = run
+        .tenant(SyncContext {
+            ledger,
+            run: run.id(),
+            servicetitan: st,
+            target: books,
+            tenant: &tenant,
+            settings: &settings,
+            progress: &NoProgress,
+        })
+        .await;
     if let Some(e) = &outcome.error {
         panic!("sync stopped: {e}");
     }
-    finish_run(ledger, run, false, Vec::new())
-        .await
-        .expect("finish");
+    let outcome = TenantRun {
+        report: outcome.report.clone(),
+        error: None,
+    };
+    run.finish(None).await.expect("finish");
     outcome
 }
 

@@ -12,14 +12,13 @@ use ledgerbridge_connector::{
 };
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
+use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_quickbooks::{
     BatchItem, Entity, ItemOutcome, Limits, Operation, QuickBooks, QuickBooksConfig,
 };
 use ledgerbridge_reconcile::{
-    NoProgress, SyncContext, SyncReport, SyncSettings, TenantSpec, finish_run, start_run,
-    sync_tenant,
+    NoProgress, RunClaim, SyncContext, SyncReport, SyncRun, SyncSettings, TenantSpec,
 };
 use ledgerbridge_sandbox::demo_mappings;
 use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
@@ -149,23 +148,36 @@ impl World {
     /// One sync run of the tenant, through the public API the CLI uses.
     pub(crate) async fn sync(&self) -> SyncReport {
         let settings = SyncSettings::default();
-        let run = start_run(&self.ledger, false).await.expect("run");
-        let outcome = sync_tenant(SyncContext {
-            ledger: &self.ledger,
-            run,
-            servicetitan: &self.st,
-            target: &self.qbo,
-            tenant: &self.tenant,
-            settings: &settings,
-            progress: &NoProgress,
-        })
-        .await;
+        let tenants = [self.tenant.tenant.clone()];
+        let claim = RunClaim {
+            tenants: &tenants,
+            dry_run: false,
+            lease: LeaseClaim {
+                pid: std::process::id(),
+                host: "web-test",
+                run: None,
+                stale_after: Duration::from_secs(3_600),
+                is_alive: &|_| true,
+            },
+        };
+        let mut run = SyncRun::begin(&self.ledger, &claim)
+            .await
+            .expect("the tenant's lease is free");
+        let outcome = run
+            .tenant(SyncContext {
+                ledger: &self.ledger,
+                run: run.id(),
+                servicetitan: &self.st,
+                target: &self.qbo,
+                tenant: &self.tenant,
+                settings: &settings,
+                progress: &NoProgress,
+            })
+            .await;
         if let Some(e) = &outcome.error {
             panic!("sync stopped: {e}");
         }
-        finish_run(&self.ledger, run, false, vec![outcome])
-            .await
-            .expect("finish")
+        run.finish(None).await.expect("finish")
     }
 
     /// A synced invoice with line links whose books copy is open for edits.

@@ -1,0 +1,22 @@
+-- Leases per tenant: a sync holds the lease of each tenant it syncs, so syncs of different
+-- tenants run side by side and only a second sync of the same tenant is refused (exit 4).
+-- Replaces the single-row ledger lease of 0002. A ledger is migrated only by a build that
+-- knows this table, and older builds refuse a ledger with migrations they lack, so no live
+-- holder of the old row survives the upgrade except a sync started before it, whose next
+-- heartbeat fails (stop syncs before upgrading: docs/operations.md).
+DROP TABLE lease;
+
+-- One row per tenant being synced. `holder` is a random token of the holding guard (one guard
+-- may hold several tenants), so a holder that lost a lease can never heartbeat or release its
+-- successor's lease.
+CREATE TABLE tenant_leases (
+    tenant       TEXT PRIMARY KEY CHECK (length(tenant) > 0),
+    holder       TEXT NOT NULL,
+    pid          INTEGER NOT NULL CHECK (pid >= 0),
+    host         TEXT NOT NULL,
+    run_id       INTEGER REFERENCES runs (id),
+    acquired_at  TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX tenant_leases_by_holder ON tenant_leases (holder);
