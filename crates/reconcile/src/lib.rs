@@ -63,6 +63,7 @@ pub mod links;
 pub mod mapping;
 pub mod matching;
 pub mod parked;
+pub mod plan;
 mod remote;
 pub mod report;
 pub mod sandbox;
@@ -77,6 +78,7 @@ pub use engine::{
     sync_tenant,
 };
 pub use error::SyncError;
+pub use plan::{PlanAction, PlanEntry, PlannedWrite};
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
 pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};
 pub use target::AccountingTarget;

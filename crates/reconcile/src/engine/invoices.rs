@@ -12,6 +12,7 @@ use super::Engine;
 use crate::eligibility::{Eligibility, invoice_eligibility};
 use crate::error::SyncError;
 use crate::mapping::blocked_reason;
+use crate::plan::PlanAction;
 use crate::report::Outcome;
 use crate::settings::ExportId;
 use crate::target::{AccountingTarget, RemoteInvoice, Write};
@@ -71,12 +72,9 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
         }
         if self.dry() {
-            for w in writes {
-                let outcome = match w {
-                    Write::CreateInvoice { .. } => Outcome::Created,
-                    _ => Outcome::Updated,
-                };
-                self.report.record(INVOICE, outcome);
+            self.plan_writes(INVOICE, writes).await?;
+            for rec in &records {
+                self.report.plan_number(INVOICE, rec.id, &rec.record.number);
             }
             return Ok(());
         }
@@ -223,6 +221,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
             invoice_eligibility(rec, start, self.cx.settings.include_pending)
         {
             self.report.record(INVOICE, Outcome::Skipped);
+            self.plan_note(INVOICE, id, PlanAction::Skipped, Some(reason.clone()));
             self.event(
                 "sync.skipped",
                 Some((INVOICE, id)),
@@ -254,6 +253,9 @@ impl<T: AccountingTarget> Engine<'_, T> {
                 .await?;
                 self.queue_mark(id, &found.id, &invoice.number);
                 self.report.record(INVOICE, Outcome::Linked);
+                if self.dry() {
+                    self.plan_invoice_link(id, &found.id);
+                }
                 return Ok(None);
             }
             let reason = format!(

@@ -11,6 +11,7 @@
 
 mod apply;
 mod customers;
+mod dry;
 mod export;
 mod feed;
 mod freeze;
@@ -111,6 +112,12 @@ pub(crate) struct Engine<'a, T> {
     pub(crate) planned: HashSet<i64>,
     /// Dry run: customers that would be linked to an existing accounting customer.
     pub(crate) planned_links: HashMap<i64, String>,
+    /// Dry run: invoices that would be created (a placeholder id) or linked (the books id),
+    /// so their payments are planned as the real run would write them.
+    pub(crate) planned_invoices: HashMap<i64, String>,
+    /// Dry run: the books id -> ServiceTitan id of the invoices in `planned_invoices` that
+    /// would be linked, for the payments of the books that pay them.
+    pub(crate) planned_invoice_targets: HashMap<String, i64>,
     pub(crate) closed_through: Option<Option<NaiveDate>>,
     pub(crate) parked_customers: Parked<Customer>,
     pub(crate) parked_invoices: Parked<Invoice>,
@@ -153,7 +160,10 @@ pub(crate) trait Handle<R> {
 
 impl<'a, T: AccountingTarget> Engine<'a, T> {
     fn new(cx: SyncContext<'a, T>) -> Self {
-        let report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
+        let mut report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
+        if cx.settings.dry_run {
+            report.planning();
+        }
         Self {
             cx,
             report,
@@ -163,6 +173,8 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             taken_names: HashSet::new(),
             planned: HashSet::new(),
             planned_links: HashMap::new(),
+            planned_invoices: HashMap::new(),
+            planned_invoice_targets: HashMap::new(),
             closed_through: None,
             parked_customers: Parked::new(),
             parked_invoices: Parked::new(),
@@ -215,8 +227,8 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             self.recover_unfinished().await?;
             self.recover_servicetitan_payments().await?;
             self.recover_servicetitan_edits().await?;
-            self.mark_unmarked().await?;
         }
+        self.mark_unmarked().await?;
         self.apply_resolutions().await?;
         self.run_books_invoices().await?;
         let st = self.cx.servicetitan;
@@ -242,6 +254,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
     pub(crate) fn unchanged(&mut self, entity: EntityKind, id: i64) {
         if !self.handled.contains(&(entity, id)) {
             self.report.record(entity, Outcome::Unchanged);
+            self.plan_note(entity, id, crate::plan::PlanAction::Unchanged, None);
         }
     }
 

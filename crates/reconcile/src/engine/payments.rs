@@ -15,6 +15,7 @@ use super::apply::Applied;
 use crate::eligibility::{Eligibility, payment_eligibility};
 use crate::error::SyncError;
 use crate::mapping::blocked_reason;
+use crate::plan::PlanAction;
 use crate::report::Outcome;
 use crate::target::{AccountingTarget, RejectionKind, Write, WriteOutcome};
 
@@ -32,13 +33,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
             }
         }
         if self.dry() {
-            for w in writes {
-                let outcome = match w {
-                    Write::CreatePayment { .. } => Outcome::Created,
-                    _ => Outcome::Updated,
-                };
-                self.report.record(PAYMENT, outcome);
-            }
+            self.plan_writes(PAYMENT, writes).await?;
             return Ok(());
         }
         if writes.is_empty() {
@@ -92,6 +87,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
             payment_eligibility(rec, self.cx.settings.effective_start())
         {
             self.report.record(PAYMENT, Outcome::Skipped);
+            self.plan_note(PAYMENT, id, PlanAction::Skipped, Some(reason.clone()));
             self.event(
                 "sync.skipped",
                 Some((PAYMENT, id)),
@@ -109,12 +105,17 @@ impl<T: AccountingTarget> Engine<'_, T> {
         };
         let mut invoice_ids = Vec::new();
         for allocation in &payment.allocations {
+            // A dry run plans the payment of an invoice it would create or link as the real
+            // run writes it: after the invoice's link.
             let linked = match allocation.invoice.servicetitan_id() {
-                Some(invoice) => self.link(EntityKind::Invoice, invoice).await?,
+                Some(invoice) => match self.link(EntityKind::Invoice, invoice).await? {
+                    Some(link) => Some(link.target_id),
+                    None => self.planned_invoice(invoice),
+                },
                 None => None,
             };
             match linked {
-                Some(link) => invoice_ids.push((allocation.invoice.clone(), link.target_id)),
+                Some(target_id) => invoice_ids.push((allocation.invoice.clone(), target_id)),
                 None => {
                     let why = allocation
                         .invoice
