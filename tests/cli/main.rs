@@ -20,3 +20,4 @@ mod sandboxed;
 mod serve;
 mod sync;
 mod sync_conflicts;
+mod sync_dry_run;

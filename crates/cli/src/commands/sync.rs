@@ -321,6 +321,7 @@ async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow:
             .context("releasing the sync lease")?;
     }
     print_report(&report, args.format)?;
+    super::sync_plan::print(&report, args.format, global.verbose > 0);
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
     let conflicts = report.has_conflicts() || open > 0;
