@@ -5,7 +5,7 @@
 
 use ledgerbridge_core::{EntityKind, System};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Engine;
 use super::apply::Applied;
@@ -13,6 +13,22 @@ use crate::error::SyncError;
 use crate::plan::{PlanAction, PlanEntry, PlannedWrite};
 use crate::report::Outcome;
 use crate::target::{AccountingTarget, Rejection, RejectionKind, Write, WriteKind, WriteOutcome};
+
+/// What a dry run would have written that its later decisions must see (empty in a real run,
+/// where the ledger's links and operations say it).
+#[derive(Default)]
+pub(crate) struct DryPlan {
+    /// Invoices that would be created (a placeholder id) or linked (the books id), so their
+    /// payments are planned as the real run would write them.
+    invoices: HashMap<i64, String>,
+    /// The books id -> ServiceTitan id of the invoices that would be linked, for the
+    /// payments of the books that pay them.
+    invoice_targets: HashMap<String, i64>,
+    /// Linked records the run-start sweep found without an export mark (it only plans their
+    /// marks, so they stay unmarked for the planner). In a real run the sweep sends every
+    /// missing mark before any record is planned.
+    pub(crate) unmarked: HashSet<(EntityKind, i64)>,
+}
 
 /// The operation name of a write kind in the plan (`create_invoice`, `void_payment`, ...).
 pub(crate) fn operation(kind: WriteKind) -> &'static str {
@@ -82,7 +98,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
                     self.planned.insert(id);
                 }
                 Write::CreateInvoice { .. } => {
-                    self.planned_invoices
+                    self.dry_plan
+                        .invoices
                         .insert(id, format!("(new invoice {id})"));
                 }
                 _ => {}
@@ -154,7 +171,8 @@ impl<T: AccountingTarget> Engine<'_, T> {
     /// placeholder for one it would create); `None` in a real run, where the link is the
     /// answer.
     pub(crate) fn planned_invoice(&self, id: i64) -> Option<String> {
-        self.planned_invoices
+        self.dry_plan
+            .invoices
             .get(&id)
             .filter(|_| self.dry())
             .cloned()
@@ -166,13 +184,14 @@ impl<T: AccountingTarget> Engine<'_, T> {
         if !self.dry() {
             return None;
         }
-        self.planned_invoice_targets.get(target_id).copied()
+        self.dry_plan.invoice_targets.get(target_id).copied()
     }
 
     /// A dry run's stand-in for linking invoice `id` to the books' pre-existing `target_id`.
     pub(crate) fn plan_invoice_link(&mut self, id: i64, target_id: &str) {
-        self.planned_invoices.insert(id, target_id.to_owned());
-        self.planned_invoice_targets
+        self.dry_plan.invoices.insert(id, target_id.to_owned());
+        self.dry_plan
+            .invoice_targets
             .insert(target_id.to_owned(), id);
         self.plan_note(EntityKind::Invoice, id, PlanAction::Link, None);
     }

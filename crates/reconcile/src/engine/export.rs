@@ -186,6 +186,7 @@ impl<T: AccountingTarget> Engine<'_, T> {
             let entity = link.key.entity;
             if self.dry() {
                 if entity == EntityKind::Invoice || present.contains(&id) {
+                    self.dry_plan.unmarked.insert((entity, id));
                     self.plan_mark(entity, id);
                 }
                 continue;

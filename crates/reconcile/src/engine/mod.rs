@@ -17,7 +17,9 @@ mod feed;
 mod freeze;
 mod inbound;
 mod invoices;
+mod invoices_plan;
 mod payments;
+mod payments_plan;
 mod period;
 mod recover;
 mod resolutions;
@@ -112,12 +114,8 @@ pub(crate) struct Engine<'a, T> {
     pub(crate) planned: HashSet<i64>,
     /// Dry run: customers that would be linked to an existing accounting customer.
     pub(crate) planned_links: HashMap<i64, String>,
-    /// Dry run: invoices that would be created (a placeholder id) or linked (the books id),
-    /// so their payments are planned as the real run would write them.
-    pub(crate) planned_invoices: HashMap<i64, String>,
-    /// Dry run: the books id -> ServiceTitan id of the invoices in `planned_invoices` that
-    /// would be linked, for the payments of the books that pay them.
-    pub(crate) planned_invoice_targets: HashMap<String, i64>,
+    /// Dry run: what it would have written that its later decisions must see.
+    pub(crate) dry_plan: dry::DryPlan,
     pub(crate) closed_through: Option<Option<NaiveDate>>,
     pub(crate) parked_customers: Parked<Customer>,
     pub(crate) parked_invoices: Parked<Invoice>,
@@ -173,8 +171,7 @@ impl<'a, T: AccountingTarget> Engine<'a, T> {
             taken_names: HashSet::new(),
             planned: HashSet::new(),
             planned_links: HashMap::new(),
-            planned_invoices: HashMap::new(),
-            planned_invoice_targets: HashMap::new(),
+            dry_plan: dry::DryPlan::default(),
             closed_through: None,
             parked_customers: Parked::new(),
             parked_invoices: Parked::new(),

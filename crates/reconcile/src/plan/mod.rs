@@ -7,6 +7,12 @@
 
 #[cfg(test)]
 mod entry_tests;
+pub mod invoice;
+#[cfg(test)]
+mod invoice_tests;
+pub mod payment;
+#[cfg(test)]
+mod payment_tests;
 
 use ledgerbridge_core::EntityKind;
 use serde::Serialize;
