@@ -3,7 +3,7 @@
 //! links its writes left (a payment of an invoice the run would create is planned, not
 //! blocked "not in the books").
 
-use ledgerbridge_core::{EntityKind, System};
+use ledgerbridge_core::{EntityKind, FieldConflict, System};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -159,6 +159,27 @@ impl<T: AccountingTarget> Engine<'_, T> {
             entry = entry.write(mark_write());
         }
         self.report.plan_entry(entry);
+    }
+
+    /// A change made in the books that ServiceTitan takes (the merge writes it there).
+    pub(crate) fn plan_servicetitan_edit(&mut self, id: i64) {
+        let write = PlannedWrite::new(System::ServiceTitan.as_str(), "update_invoice");
+        let entry = PlanEntry::new(EntityKind::Invoice, id.to_string(), PlanAction::Update);
+        self.report.plan_entry(entry.write(write));
+    }
+
+    /// A change on both sides the policies leave to a person: the real run raises a conflict
+    /// (and writes neither side); a dry run reports it without storing it.
+    pub(crate) fn plan_conflict(&mut self, id: i64, fields: &[FieldConflict]) {
+        self.conflicted.insert(id);
+        let paths: Vec<String> = fields.iter().map(|f| f.path.to_string()).collect();
+        let reason = format!(
+            "would raise a conflict on {}: resolve it with `ledgerbridge conflicts resolve` \
+             after the sync",
+            paths.join(", ")
+        );
+        self.report
+            .block(EntityKind::Invoice, id, Outcome::Conflict, reason);
     }
 
     /// A linked record that only lacks its export mark in ServiceTitan.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_ledger::{OperationFilter, RecordKey, RunStatus};
+use ledgerbridge_ledger::{MappingKind, OperationFilter, RecordKey, RunStatus};
 use ledgerbridge_reconcile::plan::tally;
 use ledgerbridge_reconcile::{PlanAction, PlanEntry, SyncSettings, TargetReport};
 
@@ -132,4 +132,54 @@ async fn the_quickbooks_dry_run_plan_is_what_the_real_run_does() {
 #[tokio::test]
 async fn the_xero_dry_run_plan_is_what_the_real_run_does() {
     plan_agrees_with_the_real_run(System::Xero).await;
+}
+
+/// Level-triggered, and still in agreement: records parked by a first run for an unmapped
+/// value are planned again once it is mapped (with the payments that waited for them), the
+/// dry run leaves the parked rows and cursors as they were, and the real run does what the
+/// plan said.
+#[tokio::test]
+async fn records_parked_for_a_cause_now_fixed_are_planned_again_and_done() {
+    let system = System::QuickBooks;
+    let world = World::start().await;
+    let equipment = world.mapping(system, MappingKind::GlAccount, "4200").await;
+    world.unmap(system, MappingKind::GlAccount, "4200").await;
+    let first = world.sync(system, &settings()).await;
+    let parked = first.targets[0].by_entity[&EntityKind::Invoice].blocked;
+    assert!(parked > 0, "{:?}", first.targets[0].by_entity);
+    world
+        .ledger
+        .mappings()
+        .upsert_all(&[equipment])
+        .await
+        .unwrap();
+
+    let tenant = world.tenant(system).tenant;
+    let state = async || {
+        let cursors = world.ledger.cursors().list(Some(&tenant)).await.unwrap();
+        let links = world.ledger.links().list(&tenant, None).await.unwrap();
+        let values: Vec<String> = cursors.into_iter().map(|c| c.value).collect();
+        (values, links.len())
+    };
+    let before = state().await;
+    let dry = SyncSettings {
+        dry_run: true,
+        ..settings()
+    };
+    let planned = world.sync(system, &dry).await;
+    assert_eq!(state().await, before, "the dry run moved nothing");
+    let plan = planned.targets[0].plan.clone().unwrap();
+    let invoices = tally(&plan)[&EntityKind::Invoice];
+    assert_eq!(
+        invoices.created, parked,
+        "every parked invoice is planned again"
+    );
+    // The first run's payments changed their invoices' versions in the books: the books pass
+    // reads and merges them in the dry run as in the real one.
+    assert!(invoices.unchanged > 0, "{invoices:?}");
+
+    let real = world.sync(system, &settings()).await;
+    let done = &real.targets[0];
+    assert_eq!(tally(&plan), done.by_entity);
+    assert_eq!(blocked_of_plan(&plan), blocked_of_run(done));
 }
