@@ -20,4 +20,5 @@ mod sandboxed;
 mod serve;
 mod sync;
 mod sync_conflicts;
+mod sync_dry_run;
 mod tenant_leases;

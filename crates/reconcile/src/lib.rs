@@ -70,6 +70,7 @@ pub mod links;
 pub mod mapping;
 pub mod matching;
 pub mod parked;
+pub mod plan;
 pub mod report;
 mod run;
 mod settings;
@@ -78,6 +79,7 @@ pub mod unmapped;
 
 pub use engine::{NoProgress, Progress, SyncContext, TenantRun, sync_tenant};
 pub use error::SyncError;
+pub use plan::{PlanAction, PlanEntry, PlannedWrite};
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
 pub use run::{RunClaim, RunStop, SyncRun};
 pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};

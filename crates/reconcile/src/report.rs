@@ -6,10 +6,12 @@
 //! `linked` counts again), skipped (ineligible, with the reason in the audit log), blocked
 //! (with the reason in `blocked_records`), conflicts, or errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ledgerbridge_core::EntityKind;
 use serde::Serialize;
+
+use crate::plan::{PlanAction, PlanEntry};
 
 /// Counts of one entity (or of a whole target, or of the run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -87,6 +89,15 @@ pub struct TargetReport {
     /// so the contract's keys are unchanged for an ordinary run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Per record, what the run decided (CONTRACTS.md: present with `--dry-run` only).
+    /// Collected only in dry runs ([`TargetReport::planning`]): a real run's record of what
+    /// it did is the ledger (links, operations, events), and a backfill of 100k records
+    /// should not hold a second copy in memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Vec<PlanEntry>>,
+    /// Where each record's entry is in `plan`: one entry per record.
+    #[serde(skip)]
+    plan_index: HashMap<(EntityKind, String), usize>,
 }
 
 /// One step's verdict on one record.
@@ -121,6 +132,64 @@ impl TargetReport {
             blocked_records: Vec::new(),
             stopped: None,
             warnings: Vec::new(),
+            plan: None,
+            plan_index: HashMap::new(),
+        }
+    }
+
+    /// Collects the plan from now on (a dry run).
+    pub fn planning(&mut self) {
+        self.plan.get_or_insert_with(Vec::new);
+    }
+
+    /// Whether the plan is being collected.
+    pub fn is_planning(&self) -> bool {
+        self.plan.is_some()
+    }
+
+    /// Writes down one record's decision (nothing unless planning). A record decided twice
+    /// in one run keeps one entry: a write decided after a link (the reactivation of a
+    /// matched inactive customer) joins the link's entry; a record read again after a write
+    /// was planned for it (a parked retry, then the feed) keeps the write; any other later
+    /// decision replaces the earlier one.
+    pub fn plan_entry(&mut self, entry: PlanEntry) {
+        let Some(plan) = self.plan.as_mut() else {
+            return;
+        };
+        let key = (entry.entity, entry.servicetitan_id.clone());
+        let Some(&at) = self.plan_index.get(&key) else {
+            self.plan_index.insert(key, plan.len());
+            plan.push(entry);
+            return;
+        };
+        let old = &mut plan[at];
+        let wrote = !old.writes.is_empty()
+            || matches!(
+                old.action,
+                PlanAction::Create | PlanAction::Update | PlanAction::Void | PlanAction::Link
+            );
+        match entry.action {
+            PlanAction::Update if old.action == PlanAction::Link => {
+                old.writes.extend(entry.writes);
+            }
+            PlanAction::Unchanged if wrote => {}
+            _ => {
+                if old.number.is_some() && entry.number.is_none() {
+                    let number = old.number.take();
+                    *old = entry;
+                    old.number = number;
+                } else {
+                    *old = entry;
+                }
+            }
+        }
+    }
+
+    /// Sets the number of a record's entry (invoices), if it has one.
+    pub fn plan_number(&mut self, entity: EntityKind, id: i64, number: &str) {
+        let key = (entity, id.to_string());
+        if let (Some(plan), Some(&at)) = (self.plan.as_mut(), self.plan_index.get(&key)) {
+            plan[at].number = Some(number.to_owned());
         }
     }
 
@@ -151,10 +220,23 @@ impl TargetReport {
 
     /// Counts a blocked record (or an error) and keeps its reason.
     pub fn block(&mut self, entity: EntityKind, id: i64, outcome: Outcome, reason: String) {
+        self.block_as(entity, id.to_string(), outcome, reason);
+    }
+
+    /// [`TargetReport::block`] of a record named by a string (a payment of the books not in
+    /// ServiceTitan is named by its books id, `qbo:N`); planned as blocked (an error too: a
+    /// dry run sends nothing that could fail, so an error there is a refusal to plan) or
+    /// as a conflict.
+    pub fn block_as(&mut self, entity: EntityKind, id: String, outcome: Outcome, reason: String) {
         self.record(entity, outcome);
+        let action = match outcome {
+            Outcome::Conflict => PlanAction::Conflict,
+            _ => PlanAction::Blocked,
+        };
+        self.plan_entry(PlanEntry::new(entity, id.clone(), action).reason(reason.clone()));
         self.blocked_records.push(BlockedRecord {
             entity,
-            servicetitan_id: id.to_string(),
+            servicetitan_id: id,
             reason,
         });
     }

@@ -21,6 +21,7 @@ pub(crate) mod runs;
 pub(crate) mod sandbox;
 pub(crate) mod serve;
 pub(crate) mod sync;
+pub(crate) mod sync_plan;
 pub(crate) mod sync_stop;
 pub(crate) mod targets;
 pub(crate) mod unmapped;

@@ -284,6 +284,7 @@ async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow:
         .await
         .with_context(|| format!("ending run {run}"))?;
     print_report(&report, args.format)?;
+    super::sync_plan::print(&report, args.format, global.verbose > 0);
     let open = open_conflicts(&ledger, &synced).await?;
     ledger.close().await;
     let conflicts = report.has_conflicts() || open > 0;

@@ -16,6 +16,7 @@ use super::Engine;
 use super::apply::Applied;
 use crate::error::SyncError;
 use crate::matching::{Decision, decide};
+use crate::plan::PlanAction;
 use crate::report::Outcome;
 use ledgerbridge_protocol::{RejectionKind, Source, Target, Write, WriteOutcome};
 
@@ -33,14 +34,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             }
         }
         if self.dry() {
-            for w in writes {
-                let outcome = match w {
-                    Write::CreateCustomer { .. } => Outcome::Created,
-                    _ => Outcome::Updated,
-                };
-                self.planned.insert(w.servicetitan_id());
-                self.report.record(CUSTOMER, outcome);
-            }
+            self.plan_writes(CUSTOMER, writes).await?;
             return Ok(());
         }
         let mut round = writes;
@@ -148,6 +142,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         }
         if !rec.record.active {
             self.report.record(CUSTOMER, Outcome::Skipped);
+            let reason = "inactive in ServiceTitan and never synced".to_owned();
+            self.plan_note(CUSTOMER, id, PlanAction::Skipped, Some(reason));
             return Ok(None);
         }
         self.load_customers().await?;
@@ -216,6 +212,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 self.planned.insert(id);
                 self.planned_links.insert(id, target_id.clone());
                 self.report.record(CUSTOMER, Outcome::Linked);
+                self.plan_note(CUSTOMER, id, PlanAction::Link, None);
                 if reactivate {
                     return Ok(Some(Write::UpdateCustomer {
                         servicetitan_id: id,

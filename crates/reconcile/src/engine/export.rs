@@ -144,8 +144,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
 
     /// Marks every linked invoice and payment that ServiceTitan was never told about (see the
     /// module doc): the state says what is missing, not a plan an earlier run kept in memory.
+    /// A dry run reads the same state and plans the marks (`mark_exported`), sending none.
     pub(crate) async fn mark_unmarked(&mut self) -> Result<(), SyncError> {
-        if !self.cx.settings.mark_exported || self.dry() {
+        if !self.cx.settings.mark_exported {
             return Ok(());
         }
         let company = self.cx.tenant.company.clone();
@@ -182,7 +183,15 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             let Ok(id) = link.key.servicetitan_id.parse::<i64>() else {
                 continue;
             };
-            match link.key.entity {
+            let entity = link.key.entity;
+            if self.dry() {
+                if entity == EntityKind::Invoice || present.contains(&id) {
+                    self.dry_plan.unmarked.insert((entity, id));
+                    self.plan_mark(entity, id);
+                }
+                continue;
+            }
+            match entity {
                 EntityKind::Invoice => {
                     let number = self
                         .base::<Invoice>(EntityKind::Invoice, id)

@@ -6,15 +6,12 @@ use std::collections::HashMap;
 use ledgerbridge_connector::{ExportMark, SourceRecord};
 use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money, SourceRef};
 use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
-use serde_json::json;
 
 use super::Engine;
-use crate::eligibility::{Eligibility, invoice_eligibility};
 use crate::error::SyncError;
 use crate::mapping::blocked_reason;
-use crate::report::Outcome;
 use crate::settings::ExportId;
-use ledgerbridge_protocol::{RemoteInvoice, Source, Target, Write};
+use ledgerbridge_protocol::{RemoteInvoice, Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
 
@@ -71,12 +68,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             }
         }
         if self.dry() {
-            for w in writes {
-                let outcome = match w {
-                    Write::CreateInvoice { .. } => Outcome::Created,
-                    _ => Outcome::Updated,
-                };
-                self.report.record(INVOICE, outcome);
+            self.plan_writes(INVOICE, writes).await?;
+            for rec in &records {
+                self.report.plan_number(INVOICE, rec.id, &rec.record.number);
             }
             return Ok(());
         }
@@ -139,141 +133,6 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         Ok(Err(format!("customer {id} is not in the books yet{why}")))
     }
 
-    async fn plan_invoice(
-        &mut self,
-        rec: &SourceRecord<Invoice>,
-    ) -> Result<Option<Write>, SyncError> {
-        let id = rec.id;
-        let invoice = &rec.record;
-        if let Some(link) = self.link(INVOICE, id).await? {
-            let base = self.base::<Invoice>(INVOICE, id).await?;
-            let Some((snapshot, base)) = base else {
-                self.save_invoice_base(rec, &link.target_id, None, &[])
-                    .await?;
-                self.unchanged(INVOICE, id);
-                return Ok(None);
-            };
-            if self.frozen(id).await? {
-                return Ok(None);
-            }
-            if invoice.status == InvoiceStatus::Voided {
-                if base.status == InvoiceStatus::Voided {
-                    self.unchanged(INVOICE, id);
-                    return Ok(None);
-                }
-                return Ok(Some(Write::VoidInvoice {
-                    servicetitan_id: id,
-                    target_id: link.target_id,
-                    version: snapshot.target_version,
-                    draft: base.status == InvoiceStatus::Draft,
-                }));
-            }
-            if base == *invoice {
-                // Our own write coming back (the export mark touched it), or no change.
-                self.unchanged(INVOICE, id);
-                return Ok(None);
-            }
-            if base.status == InvoiceStatus::Voided {
-                let reason = format!(
-                    "voided in {} (a void ServiceTitan's API cannot take): void it in \
-                     ServiceTitan; the bridge never re-creates it",
-                    self.system()
-                );
-                self.report.block(INVOICE, id, Outcome::Blocked, reason);
-                return Ok(None);
-            }
-            if self
-                .changed_in_books(rec, &link.target_id, &snapshot)
-                .await?
-            {
-                return Ok(None);
-            }
-            let (customer_id, refs) = match self.invoice_inputs(rec).await? {
-                Ok(inputs) => inputs,
-                Err(reason) => {
-                    self.park(INVOICE, rec, reason);
-                    return Ok(None);
-                }
-            };
-            let key = self.key(INVOICE, id);
-            let line_ids = self
-                .cx
-                .ledger
-                .links()
-                .lines(&key)
-                .await?
-                .into_iter()
-                .filter_map(|l| Some((l.servicetitan_item_id.parse().ok()?, l.target_line_id)))
-                .collect();
-            return Ok(Some(Write::UpdateInvoice {
-                servicetitan_id: id,
-                invoice: invoice.clone(),
-                customer_id,
-                refs,
-                target_id: link.target_id,
-                version: snapshot.target_version,
-                line_ids,
-            }));
-        }
-        if self.relink_confirmed_create(id).await? {
-            return Box::pin(self.plan_invoice(rec)).await;
-        }
-        let start = self.cx.settings.effective_start();
-        if let Eligibility::Skip(reason) =
-            invoice_eligibility(rec, start, self.cx.settings.include_pending)
-        {
-            self.report.record(INVOICE, Outcome::Skipped);
-            self.event(
-                "sync.skipped",
-                Some((INVOICE, id)),
-                json!({"reason": reason}),
-            )
-            .await?;
-            return Ok(None);
-        }
-        let (customer_id, refs) = match self.invoice_inputs(rec).await? {
-            Ok(inputs) => inputs,
-            Err(reason) => {
-                self.park(INVOICE, rec, reason);
-                return Ok(None);
-            }
-        };
-        if let Some(found) = self.pre_existing(&invoice.number).await? {
-            let same = found.customer_id == customer_id
-                && found.total == invoice.total.amount()
-                && found.status != InvoiceStatus::Voided;
-            if same && !self.is_linked_elsewhere(&found.id).await? {
-                let books = BooksFigures::known(found.total, found.tax);
-                self.save_verified_invoice_base(rec, &found.id, found.version.clone(), &[], books)
-                    .await?;
-                self.event(
-                    "invoice.linked",
-                    Some((INVOICE, id)),
-                    json!({"target_id": found.id, "evidence": ["number", "customer", "total"]}),
-                )
-                .await?;
-                self.queue_mark(id, &found.id, &invoice.number);
-                self.report.record(INVOICE, Outcome::Linked);
-                return Ok(None);
-            }
-            let reason = format!(
-                "an invoice numbered {} already exists in {} (id {}) but its customer or total \
-                 differs: link it with `ledgerbridge links set` or correct one side",
-                invoice.number,
-                self.system(),
-                found.id
-            );
-            self.park(INVOICE, rec, reason);
-            return Ok(None);
-        }
-        Ok(Some(Write::CreateInvoice {
-            servicetitan_id: id,
-            invoice: invoice.clone(),
-            customer_id,
-            refs,
-        }))
-    }
-
     /// The linked customer and the resolved mappings, or why the invoice must wait.
     pub(crate) async fn invoice_inputs(
         &mut self,
@@ -301,7 +160,10 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
     }
 
     /// An accounting invoice with this number (the invoice list is read once per run).
-    async fn pre_existing(&mut self, number: &str) -> Result<Option<RemoteInvoice>, SyncError> {
+    pub(crate) async fn pre_existing(
+        &mut self,
+        number: &str,
+    ) -> Result<Option<RemoteInvoice>, SyncError> {
         if self.invoice_index.is_none() {
             let system = self.system().as_str();
             let all = self
@@ -320,7 +182,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         Ok(found.and_then(|list| list.first().cloned()))
     }
 
-    async fn is_linked_elsewhere(&self, target_id: &str) -> Result<bool, SyncError> {
+    pub(crate) async fn is_linked_elsewhere(&self, target_id: &str) -> Result<bool, SyncError> {
         Ok(self
             .cx
             .ledger

@@ -11,12 +11,15 @@
 
 mod apply;
 mod customers;
+mod dry;
 mod export;
 mod feed;
 mod freeze;
 mod inbound;
 mod invoices;
+mod invoices_plan;
 mod payments;
+mod payments_plan;
 mod period;
 mod recover;
 mod resolutions;
@@ -107,6 +110,8 @@ pub(crate) struct Engine<'a, S, T> {
     pub(crate) planned: HashSet<i64>,
     /// Dry run: customers that would be linked to an existing accounting customer.
     pub(crate) planned_links: HashMap<i64, String>,
+    /// Dry run: what it would have written that its later decisions must see.
+    pub(crate) dry_plan: dry::DryPlan,
     pub(crate) closed_through: Option<Option<NaiveDate>>,
     pub(crate) parked_customers: Parked<Customer>,
     pub(crate) parked_invoices: Parked<Invoice>,
@@ -149,7 +154,10 @@ pub(crate) trait Handle<R> {
 
 impl<'a, S: Source, T: Target> Engine<'a, S, T> {
     fn new(cx: SyncContext<'a, S, T>) -> Self {
-        let report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
+        let mut report = TargetReport::new(&cx.tenant.tenant, cx.tenant.target.as_str());
+        if cx.settings.dry_run {
+            report.planning();
+        }
         Self {
             cx,
             report,
@@ -159,6 +167,7 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
             taken_names: HashSet::new(),
             planned: HashSet::new(),
             planned_links: HashMap::new(),
+            dry_plan: dry::DryPlan::default(),
             closed_through: None,
             parked_customers: Parked::new(),
             parked_invoices: Parked::new(),
@@ -211,8 +220,8 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
             self.recover_unfinished().await?;
             self.recover_servicetitan_payments().await?;
             self.recover_servicetitan_edits().await?;
-            self.mark_unmarked().await?;
         }
+        self.mark_unmarked().await?;
         self.apply_resolutions().await?;
         self.run_books_invoices().await?;
         let st = self.cx.servicetitan;
@@ -238,6 +247,7 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
     pub(crate) fn unchanged(&mut self, entity: EntityKind, id: i64) {
         if !self.handled.contains(&(entity, id)) {
             self.report.record(entity, Outcome::Unchanged);
+            self.plan_note(entity, id, crate::plan::PlanAction::Unchanged, None);
         }
     }
 

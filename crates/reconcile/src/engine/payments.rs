@@ -12,9 +12,7 @@ use serde_json::json;
 
 use super::Engine;
 use super::apply::Applied;
-use crate::eligibility::{Eligibility, payment_eligibility};
 use crate::error::SyncError;
-use crate::mapping::blocked_reason;
 use crate::report::Outcome;
 use ledgerbridge_protocol::{RejectionKind, Source, Target, Write, WriteOutcome};
 
@@ -32,13 +30,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             }
         }
         if self.dry() {
-            for w in writes {
-                let outcome = match w {
-                    Write::CreatePayment { .. } => Outcome::Created,
-                    _ => Outcome::Updated,
-                };
-                self.report.record(PAYMENT, outcome);
-            }
+            self.plan_writes(PAYMENT, writes).await?;
             return Ok(());
         }
         if writes.is_empty() {
@@ -50,118 +42,11 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         Ok(())
     }
 
-    async fn plan_payment(
-        &mut self,
-        rec: &SourceRecord<Payment>,
-    ) -> Result<Option<Write>, SyncError> {
-        let id = rec.id;
-        let payment = &rec.record;
-        if let Some(link) = self.link(PAYMENT, id).await? {
-            let base = self.base::<Payment>(PAYMENT, id).await?;
-            let Some((snapshot, base)) = base else {
-                self.save_payment_base(rec, &link.target_id, &[], None, None)
-                    .await?;
-                self.unchanged(PAYMENT, id);
-                return Ok(None);
-            };
-            if base == *payment || base.status == PaymentStatus::Voided {
-                self.unchanged(PAYMENT, id);
-                return Ok(None);
-            }
-            if payment.status == PaymentStatus::Voided {
-                let key = self.key(PAYMENT, id);
-                let mut target_ids = vec![link.target_id];
-                for line in self.cx.ledger.links().lines(&key).await? {
-                    if !target_ids.contains(&line.target_line_id) {
-                        target_ids.push(line.target_line_id);
-                    }
-                }
-                return Ok(Some(Write::VoidPayment {
-                    servicetitan_id: id,
-                    target_ids,
-                    version: snapshot.target_version,
-                }));
-            }
-            let reason = "edited in ServiceTitan after it was synced; payments are not edited \
-                          in the books: void it there and record it again"
-                .to_owned();
-            self.report.block(PAYMENT, id, Outcome::Blocked, reason);
-            return Ok(None);
-        }
-        if let Eligibility::Skip(reason) =
-            payment_eligibility(rec, self.cx.settings.effective_start())
-        {
-            self.report.record(PAYMENT, Outcome::Skipped);
-            self.event(
-                "sync.skipped",
-                Some((PAYMENT, id)),
-                json!({"reason": reason}),
-            )
-            .await?;
-            return Ok(None);
-        }
-        let customer_id = match self.customer_target(&payment.customer).await? {
-            Ok(c) => c,
-            Err(reason) => {
-                self.park(PAYMENT, rec, reason);
-                return Ok(None);
-            }
-        };
-        let mut invoice_ids = Vec::new();
-        for allocation in &payment.allocations {
-            let linked = match allocation.invoice.servicetitan_id() {
-                Some(invoice) => self.link(EntityKind::Invoice, invoice).await?,
-                None => None,
-            };
-            match linked {
-                Some(link) => invoice_ids.push((allocation.invoice.clone(), link.target_id)),
-                None => {
-                    let why = allocation
-                        .invoice
-                        .servicetitan_id()
-                        .and_then(|i| self.report.reason_for(EntityKind::Invoice, i))
-                        .map(|r| format!(": {r}"))
-                        .unwrap_or_default();
-                    let reason = format!(
-                        "pays invoice {} which is not in the books{why}",
-                        allocation.invoice
-                    );
-                    self.park(PAYMENT, rec, reason);
-                    return Ok(None);
-                }
-            }
-        }
-        let mappings = self.mappings.as_ref().expect("loaded before the feeds");
-        let refs = match mappings.payment(payment) {
-            Ok(refs) => refs,
-            Err(unmapped) => {
-                self.park(PAYMENT, rec, blocked_reason(&unmapped));
-                return Ok(None);
-            }
-        };
-        if self
-            .closed_through()
-            .await?
-            .is_some_and(|c| payment.date <= c)
-        {
-            let reason = self.period_reason(payment.date);
-            self.park(PAYMENT, rec, reason);
-            return Ok(None);
-        }
-        Ok(Some(Write::CreatePayment {
-            servicetitan_id: id,
-            payment: payment.clone(),
-            customer_id,
-            invoice_ids,
-            refs,
-        }))
-    }
-
     /// Links the payment and saves its base; `confirm` is its create/void operation, confirmed
     /// in the same transaction: a crash between a separate confirm and the link left the
     /// operation `confirmed` (so recovery never looked at it again) and the payment unlinked
     /// (so the next run created it again and the books refused it as an over-payment).
-    async fn save_payment_base(
+    pub(crate) async fn save_payment_base(
         &self,
         rec: &SourceRecord<Payment>,
         target_id: &str,

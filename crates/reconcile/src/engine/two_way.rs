@@ -41,11 +41,10 @@ pub(crate) struct Merged {
 
 impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Reads the invoices changed in the books since the cursor and reconciles the linked
-    /// ones that changed since the base snapshot. Nothing in a dry run.
+    /// ones that changed since the base snapshot. A dry run reads and merges the same way and
+    /// plans what it would write (a payment recorded in the books bumps the invoice's version:
+    /// the real run counts those invoices, so the plan must too); the cursor stays.
     pub(crate) async fn run_books_invoices(&mut self) -> Result<(), SyncError> {
-        if self.dry() {
-            return Ok(());
-        }
         let system = self.system();
         let key = CursorKey::new(self.tenant(), system, BOOKS_FEED);
         let stored = self.cx.ledger.cursors().get(&key).await?;
@@ -105,7 +104,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 self.handled.insert((INVOICE, *id));
             }
         }
-        if let Some(cursor) = changes.cursor {
+        if let Some(cursor) = changes.cursor.filter(|_| !self.dry()) {
             let run = self.cx.run;
             let value = cursor.to_rfc3339();
             self.cx
@@ -124,9 +123,6 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         target_id: &str,
         snapshot: &Snapshot,
     ) -> Result<bool, SyncError> {
-        if self.dry() {
-            return Ok(false);
-        }
         let system = self.system().as_str();
         let books = self
             .cx
@@ -222,6 +218,10 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             }
         };
         if !merged.manual.is_empty() {
+            if self.dry() {
+                self.plan_conflict(id, &merged.manual);
+                return Ok(());
+            }
             return self.raise(id, &books.id, &merged.manual).await;
         }
         self.write_both(&st, &books, &snapshot, &merged.view, merged.merged)
@@ -243,7 +243,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             .map_err(|e| SyncError::Config(format!("invoice {id}: unreadable base: {e}")))?;
         let edit = servicetitan_edit(&base, &st.record, &merged, &books.invoice);
         let mut wrote = false;
-        if edit.has_writes() {
+        if edit.has_writes() && self.dry() {
+            wrote = true;
+        } else if edit.has_writes() {
             if let Err(reason) = self.patch_servicetitan(id, &books.id, &edit).await? {
                 self.report.block(INVOICE, id, Outcome::Error, reason);
                 return Ok(());
@@ -285,6 +287,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             else {
                 return Ok(());
             };
+            if self.dry() {
+                return self.plan_writes(INVOICE, vec![write]).await;
+            }
             for applied in self.apply(vec![write]).await? {
                 self.settle_invoice(applied).await?;
             }
@@ -297,12 +302,13 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         );
         self.save_verified_invoice_base(&rec, &books.id, books.version.clone(), &[], figures)
             .await?;
-        let outcome = if wrote {
-            Outcome::Updated
+        if wrote {
+            self.report.record(INVOICE, Outcome::Updated);
+            self.plan_servicetitan_edit(id);
         } else {
-            Outcome::Unchanged
-        };
-        self.report.record(INVOICE, outcome);
+            self.report.record(INVOICE, Outcome::Unchanged);
+            self.plan_note(INVOICE, id, crate::plan::PlanAction::Unchanged, None);
+        }
         Ok(())
     }
 

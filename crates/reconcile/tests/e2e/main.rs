@@ -6,6 +6,7 @@ mod books_edits;
 mod books_tax;
 mod conflict_policies;
 mod dry_run;
+mod dry_run_agreement;
 mod edit_recovery;
 mod full_pass;
 mod full_sync;

@@ -44,7 +44,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                     .find_by_target(EntityKind::Invoice, system, &self.cx.tenant.company, id)
                     .await?
                     .filter(|l| l.key.tenant == self.tenant())
-                    .and_then(|l| l.key.servicetitan_id.parse::<i64>().ok()),
+                    .and_then(|l| l.key.servicetitan_id.parse::<i64>().ok())
+                    .or_else(|| self.planned_invoice_of(id)),
             };
             let Some(st) = st else {
                 return Ok(Err(format!(

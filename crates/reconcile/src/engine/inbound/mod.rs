@@ -27,7 +27,7 @@ mod recovery;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use ledgerbridge_core::{EntityKind, PaymentStatus};
+use ledgerbridge_core::{EntityKind, PaymentStatus, System};
 use ledgerbridge_ledger::{NewQuarantine, OperationFilter, OperationState, Side};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -35,7 +35,8 @@ use serde_json::json;
 use super::Engine;
 use crate::error::SyncError;
 use crate::inbound::{self, ParkedBooks, ParkedBooksPayment, export_id};
-use crate::report::{BlockedRecord, Outcome};
+use crate::plan::{PlanAction, PlanEntry, PlannedWrite};
+use crate::report::Outcome;
 use ledgerbridge_protocol::{BooksPayment, BooksQuarantined};
 use ledgerbridge_protocol::{Source, Target};
 
@@ -104,6 +105,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 Plan::Nothing => {}
                 Plan::Skip(why) => {
                     self.report.record(PAYMENT, Outcome::Skipped);
+                    let named = export_id(self.system(), &p.id);
+                    self.plan_note(PAYMENT, named, PlanAction::Skipped, Some(why.to_owned()));
                     let detail = json!({"target_id": p.id, "reason": why});
                     self.event("sync.skipped", None, detail).await?;
                 }
@@ -116,7 +119,13 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                     self.report.warnings.push(reason.clone());
                     self.block_books(&p, Some(st), Outcome::Blocked, &reason);
                 }
-                Plan::Create(_) if self.dry() => self.report.record(PAYMENT, Outcome::Created),
+                Plan::Create(_) if self.dry() => {
+                    self.report.record(PAYMENT, Outcome::Created);
+                    let named = export_id(self.system(), &p.id);
+                    let write = PlannedWrite::new(System::ServiceTitan.as_str(), "create_payment");
+                    let entry = PlanEntry::new(PAYMENT, named, PlanAction::Create).write(write);
+                    self.report.plan_entry(entry);
+                }
                 Plan::Create(write) => {
                     if let Some(reason) = self.create_in_servicetitan(*write).await? {
                         let parked = ParkedBooksPayment { reason, payment: p };
@@ -260,12 +269,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         outcome: Outcome,
         reason: &str,
     ) {
-        self.report.record(PAYMENT, outcome);
-        self.report.blocked_records.push(BlockedRecord {
-            entity: PAYMENT,
-            servicetitan_id: st.map_or_else(|| export_id(self.system(), &p.id), |s| s.to_string()),
-            reason: reason.to_owned(),
-        });
+        let named = st.map_or_else(|| export_id(self.system(), &p.id), |s| s.to_string());
+        self.report
+            .block_as(PAYMENT, named, outcome, reason.to_owned());
     }
 
     /// Stores unreadable payments of the books in the quarantine and reports them.
@@ -287,14 +293,11 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 };
                 self.cx.ledger.quarantine().add(&entry).await?;
             }
-            self.report.record(PAYMENT, Outcome::Blocked);
-            self.report.blocked_records.push(BlockedRecord {
-                entity: PAYMENT,
-                servicetitan_id: export_id(system, q.id.as_deref().unwrap_or("?")),
-                reason: format!(
-                    "malformed {system} payment, quarantined (see the quarantine list)"
-                ),
-            });
+            let named = export_id(system, q.id.as_deref().unwrap_or("?"));
+            let reason =
+                format!("malformed {system} payment, quarantined (see the quarantine list)");
+            self.report
+                .block_as(PAYMENT, named, Outcome::Blocked, reason);
         }
         Ok(())
     }
