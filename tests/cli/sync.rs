@@ -145,8 +145,8 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     assert_eq!(statuses, [Value::from("ok"), Value::from("ok")]);
 
     let info = sandbox.info();
-    let qbo_tenant = info["servicetitan"]["tenants"][0]["tenant_id"].to_string();
-    let xero_tenant = info["servicetitan"]["tenants"][1]["tenant_id"].to_string();
+    let qbo_tenant = info.servicetitan.tenants[0].tenant_id.to_string();
+    let xero_tenant = info.servicetitan.tenants[1].tenant_id.to_string();
     blocking(move || {
         let cli = |args: &[&str]| run(ledgerbridge(&books).args(args), 0);
         // Every invoice is linked; the demo's mappings leave nothing unmapped.

@@ -1,63 +1,21 @@
-//! The sandbox (all three emulators over HTTP), a ledger, the real connectors, demo mappings.
+//! The demo world of the testkit (the sandbox over HTTP, an in-memory ledger, both tenants'
+//! real connectors, demo mappings), as this suite starts it.
 
-use std::time::Duration;
+use std::ops::Deref;
 
-use ledgerbridge_connector::{
-    AccessToken, ConnectorError, HttpSettings, RetryPolicy, TokenProvider,
-};
-use ledgerbridge_core::System;
-use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions, Mapping, MappingKind};
-use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
-use ledgerbridge_reconcile::sandbox::demo_mappings;
-use ledgerbridge_reconcile::{
-    AccountingTarget, NoProgress, QuickBooksTarget, SyncContext, SyncReport, SyncSettings,
-    TenantSpec, XeroTarget, finish_run, start_run, sync_tenant,
-};
-use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
-use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
-use secrecy::SecretString;
-use serde_json::{Value, json};
-use url::Url;
+use ledgerbridge_emulator::LimitMode;
+use ledgerbridge_reconcile::SyncSettings;
+use ledgerbridge_testkit::{LedgerKind, WorldOptions};
 
-/// A token handed out by the emulator's consent shortcut.
-pub(crate) struct FixedToken(pub(crate) SecretString);
+/// The testkit's world; every helper (sync, tenant, mappings, control) is on it.
+pub(crate) struct World(ledgerbridge_testkit::World);
 
-impl TokenProvider for FixedToken {
-    async fn access_token(&self) -> Result<AccessToken, ConnectorError> {
-        Ok(AccessToken::new(self.0.clone(), 1))
+impl Deref for World {
+    type Target = ledgerbridge_testkit::World;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
-    fn reject(&self, _token: &AccessToken) {}
-}
-
-pub(crate) fn quick_http() -> HttpSettings {
-    HttpSettings {
-        timeout: Duration::from_secs(20),
-        retry: RetryPolicy {
-            max_retries: 4,
-            min_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(2),
-        },
-        rate_limit: None,
-        ..HttpSettings::default()
-    }
-}
-
-/// The demo world: the sandbox, an in-memory ledger, both tenants' connectors.
-pub(crate) struct World {
-    pub(crate) sandbox: Sandbox,
-    pub(crate) ledger: Ledger,
-    pub(crate) info: Value,
-    pub(crate) st_qbo: ServiceTitan,
-    pub(crate) st_xero: ServiceTitan,
-    pub(crate) qbo: QuickBooksTarget<FixedToken>,
-    pub(crate) xero: XeroTarget<FixedToken>,
-    pub(crate) http: reqwest::Client,
-}
-
-fn url(v: &Value) -> Url {
-    Url::parse(v.as_str().expect("a URL")).expect("a URL")
 }
 
 impl World {
@@ -66,217 +24,16 @@ impl World {
     }
 
     pub(crate) async fn start_with(limits: LimitMode) -> Self {
-        let sandbox = Sandbox::start(SandboxOptions::for_tests(Scenario::Demo, limits))
-            .await
-            .expect("sandbox starts");
-        let info = sandbox.info();
-        let ledger = Ledger::open(LedgerLocation::InMemory, LedgerOptions::default())
-            .await
-            .expect("ledger");
-        let st = |index: usize| {
-            let s = &info["servicetitan"];
-            let t = &s["tenants"][index];
-            let mut config = ServiceTitanConfig::new(
-                Endpoints {
-                    api_base: url(&s["api_base"]),
-                    token_url: url(&s["token_url"]),
-                },
-                t["tenant_id"].as_i64().expect("tenant"),
-                Credentials {
-                    client_id: t["client_id"].as_str().expect("id").to_owned(),
-                    client_secret: SecretString::from(
-                        t["client_secret"].as_str().expect("secret").to_owned(),
-                    ),
-                    app_key: SecretString::from(s["app_key"].as_str().expect("key").to_owned()),
-                },
-            );
-            config.http = quick_http();
-            ServiceTitan::new(config).expect("servicetitan connector")
-        };
-        let q = &info["quickbooks"];
-        let mut qconfig = QuickBooksConfig::new(
-            ledgerbridge_quickbooks::Endpoints {
-                api_base: url(&q["api_base"]),
-                authorize_url: url(&q["authorize_url"]),
-                token_url: url(&q["token_url"]),
-                revoke_url: url(&q["revoke_url"]),
-            },
-            q["realm_id"].as_str().expect("realm"),
+        Self(
+            ledgerbridge_testkit::World::start(WorldOptions {
+                limits,
+                ledger: LedgerKind::InMemory,
+                ..WorldOptions::default()
+            })
+            .await,
         )
-        .with_limits(Limits::none());
-        qconfig.http = quick_http();
-        let token = sandbox.quickbooks.connect().access_token;
-        let qbo = QuickBooks::new(qconfig, |_| Ok(FixedToken(SecretString::from(token))))
-            .expect("quickbooks connector");
-        let x = &info["xero"];
-        let mut xconfig = ledgerbridge_xero::XeroConfig::new(
-            ledgerbridge_xero::Endpoints::sandbox(&url(&x["api_base"])),
-            x["tenant_id"].as_str().expect("tenant"),
-        );
-        xconfig.http = quick_http();
-        let scopes = "offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings.read";
-        let issued = sandbox.xero.issue_tokens(scopes);
-        let xtoken = SecretString::from(issued["access_token"].as_str().expect("token").to_owned());
-        let xero =
-            ledgerbridge_xero::Xero::new(xconfig, FixedToken(xtoken)).expect("xero connector");
-        let world = Self {
-            st_qbo: st(0),
-            st_xero: st(1),
-            qbo: QuickBooksTarget::new(qbo, true),
-            xero: XeroTarget::new(xero, Some("Business Unit".to_owned())),
-            ledger,
-            info,
-            sandbox,
-            http: reqwest::Client::new(),
-        };
-        world.set_demo_mappings().await;
-        world
-    }
-
-    pub(crate) fn tenant(&self, system: System) -> TenantSpec {
-        let (index, company) = match system {
-            System::QuickBooks => (0, self.info["quickbooks"]["realm_id"].clone()),
-            _ => (1, self.info["xero"]["tenant_id"].clone()),
-        };
-        TenantSpec {
-            tenant: self.info["servicetitan"]["tenants"][index]["tenant_id"].to_string(),
-            target: system,
-            company: company.as_str().expect("company").to_owned(),
-        }
-    }
-
-    async fn set_demo_mappings(&self) {
-        let q = self.tenant(System::QuickBooks);
-        let x = self.tenant(System::Xero);
-        let mut rows = demo_mappings(&q.tenant, &self.st_qbo, &self.qbo)
-            .await
-            .expect("qbo mappings");
-        rows.extend(
-            demo_mappings(&x.tenant, &self.st_xero, &self.xero)
-                .await
-                .expect("xero mappings"),
-        );
-        self.ledger
-            .mappings()
-            .upsert_all(&rows)
-            .await
-            .expect("mappings stored");
-    }
-
-    /// Removes one mapping (to make a value unmapped).
-    pub(crate) async fn unmap(&self, system: System, kind: MappingKind, source: &str) {
-        let t = self.tenant(system);
-        let removed = self
-            .ledger
-            .mappings()
-            .remove(&t.tenant, system, kind, source)
-            .await
-            .expect("remove");
-        assert!(removed, "{kind} {source} was mapped");
-    }
-
-    pub(crate) async fn mapping(&self, system: System, kind: MappingKind, source: &str) -> Mapping {
-        let t = self.tenant(system);
-        self.ledger
-            .mappings()
-            .get(&t.tenant, system, kind, source)
-            .await
-            .expect("read")
-            .expect("mapped")
-    }
-
-    /// One sync run of one tenant, through the public API the CLI uses.
-    pub(crate) async fn sync(&self, system: System, settings: &SyncSettings) -> SyncReport {
-        let tenant = self.tenant(system);
-        let run = start_run(&self.ledger, settings.dry_run)
-            .await
-            .expect("run");
-        let outcome = match system {
-            System::QuickBooks => {
-                self.sync_with(&self.st_qbo, &self.qbo, &tenant, settings, run)
-                    .await
-            }
-            _ => {
-                self.sync_with(&self.st_xero, &self.xero, &tenant, settings, run)
-                    .await
-            }
-        };
-        if let Some(e) = &outcome.error {
-            panic!("sync of {} stopped: {e}", tenant.tenant);
-        }
-        finish_run(&self.ledger, run, settings.dry_run, vec![outcome])
-            .await
-            .expect("finish")
-    }
-
-    /// Like [`World::sync`], but a run stopped by a remote failure is returned, not a panic.
-    pub(crate) async fn try_sync(
-        &self,
-        system: System,
-        settings: &SyncSettings,
-    ) -> Option<SyncReport> {
-        let tenant = self.tenant(system);
-        let run = start_run(&self.ledger, settings.dry_run)
-            .await
-            .expect("run");
-        let outcome = match system {
-            System::QuickBooks => {
-                self.sync_with(&self.st_qbo, &self.qbo, &tenant, settings, run)
-                    .await
-            }
-            _ => {
-                self.sync_with(&self.st_xero, &self.xero, &tenant, settings, run)
-                    .await
-            }
-        };
-        let stopped = outcome.error.is_some();
-        let report = finish_run(&self.ledger, run, settings.dry_run, vec![outcome])
-            .await
-            .expect("finish");
-        (!stopped).then_some(report)
-    }
-
-    async fn sync_with<T: AccountingTarget>(
-        &self,
-        st: &ServiceTitan,
-        target: &T,
-        tenant: &TenantSpec,
-        settings: &SyncSettings,
-        run: ledgerbridge_ledger::RunId,
-    ) -> ledgerbridge_reconcile::TenantRun {
-        let future = sync_tenant(SyncContext {
-            ledger: &self.ledger,
-            run,
-            servicetitan: st,
-            target,
-            tenant,
-            settings,
-            progress: &NoProgress,
-        });
-        // The CLI may run tenants on spawned tasks: the engine's future must be Send.
-        assert_send(&future);
-        future.await
-    }
-
-    /// POSTs to an emulator's control API.
-    pub(crate) async fn control(&self, base: &str, route: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{base}/_sandbox/{route}"))
-            .json(&body)
-            .send()
-            .await
-            .expect("control call");
-        assert!(
-            response.status().is_success(),
-            "{route}: {}",
-            response.status()
-        );
-        response.json().await.unwrap_or(json!({}))
     }
 }
-
-fn assert_send<F: Send>(_: &F) {}
 
 /// Settings for the demo month (everything the sandbox seeded is on or after its start).
 pub(crate) fn settings() -> SyncSettings {
