@@ -4,10 +4,9 @@
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{Link, Mapping, MappingKind, RunId};
 use ledgerbridge_reconcile::{
-    AccountingTarget, NoProgress, SyncContext, SyncReport, SyncSettings, TenantRun, finish_run,
-    start_run, sync_tenant,
+    NoProgress, SyncContext, SyncReport, SyncSettings, TenantRun, finish_run, start_run,
+    sync_tenant,
 };
-use ledgerbridge_servicetitan::ServiceTitan;
 
 use crate::World;
 
@@ -48,45 +47,43 @@ impl World {
     }
 
     /// One tenant's part of run `run` with `settings`.
+    ///
+    /// The engine's future is awaited straight from `sync_tenant(..)`, never bound to a local
+    /// first: a future bound and then awaited is stored twice in the caller's state, and the
+    /// convergence harness keeps several of these at once on one stack.
     pub async fn tenant_run(
         &self,
         system: System,
         run: RunId,
         settings: &SyncSettings,
     ) -> TenantRun {
+        let tenant = self.tenant(system);
         match system {
             System::QuickBooks => {
-                self.run_with(&self.st_qbo, &self.qbo, system, run, settings)
-                    .await
+                sendable(sync_tenant(SyncContext {
+                    ledger: &self.ledger,
+                    run,
+                    servicetitan: &self.st_qbo,
+                    target: &self.qbo,
+                    tenant: &tenant,
+                    settings,
+                    progress: &NoProgress,
+                }))
+                .await
             }
             _ => {
-                self.run_with(&self.st_xero, &self.xero, system, run, settings)
-                    .await
+                sendable(sync_tenant(SyncContext {
+                    ledger: &self.ledger,
+                    run,
+                    servicetitan: &self.st_xero,
+                    target: &self.xero,
+                    tenant: &tenant,
+                    settings,
+                    progress: &NoProgress,
+                }))
+                .await
             }
         }
-    }
-
-    async fn run_with<T: AccountingTarget>(
-        &self,
-        st: &ServiceTitan,
-        target: &T,
-        system: System,
-        run: RunId,
-        settings: &SyncSettings,
-    ) -> TenantRun {
-        let tenant = self.tenant(system);
-        let future = sync_tenant(SyncContext {
-            ledger: &self.ledger,
-            run,
-            servicetitan: st,
-            target,
-            tenant: &tenant,
-            settings,
-            progress: &NoProgress,
-        });
-        // The CLI may run tenants on spawned tasks: the engine's future must be Send.
-        assert_send(&future);
-        future.await
     }
 
     /// The tenant's links, of one entity or all.
@@ -123,4 +120,7 @@ impl World {
     }
 }
 
-fn assert_send<F: Send>(_: &F) {}
+/// The CLI may run tenants on spawned tasks: the engine's future must be Send.
+fn sendable<F: Future + Send>(future: F) -> F {
+    future
+}
