@@ -149,7 +149,7 @@ async fn edited_on_both_sides(prepare: impl FnOnce(&std::path::Path)) -> World {
     cli(&books, &["sync", "--target", "quickbooks"], 0).await;
 
     // A linked QuickBooks invoice with a linked line.
-    let info = sandbox.info();
+    let info = serde_json::to_value(sandbox.info()).unwrap();
     let tenant = info["servicetitan"]["tenants"]
         .as_array()
         .unwrap()

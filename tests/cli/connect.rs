@@ -21,7 +21,7 @@ async fn servicetitan_credentials_are_proven_stored_encrypted_and_listed_by_doct
     ))
     .await
     .unwrap();
-    let st: Value = sandbox.info()["servicetitan"].clone();
+    let st: Value = serde_json::to_value(sandbox.info().servicetitan).unwrap();
     let dir = tempfile::tempdir().unwrap();
     run_async(
         {

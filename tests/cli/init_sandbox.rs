@@ -80,18 +80,12 @@ async fn init_sandbox_connects_everything_and_disconnect_forgets_one() {
         .collect();
     seen.sort();
     let info = sandbox.info();
-    let st = &info["servicetitan"]["tenants"];
+    let st = &info.servicetitan.tenants;
     let mut expected = vec![
-        (
-            "quickbooks".to_owned(),
-            info["quickbooks"]["realm_id"].as_str().unwrap().to_owned(),
-        ),
-        ("servicetitan".to_owned(), st[0]["tenant_id"].to_string()),
-        ("servicetitan".to_owned(), st[1]["tenant_id"].to_string()),
-        (
-            "xero".to_owned(),
-            info["xero"]["tenant_id"].as_str().unwrap().to_owned(),
-        ),
+        ("quickbooks".to_owned(), info.quickbooks.realm_id.clone()),
+        ("servicetitan".to_owned(), st[0].tenant_id.to_string()),
+        ("servicetitan".to_owned(), st[1].tenant_id.to_string()),
+        ("xero".to_owned(), info.xero.tenant_id.clone()),
     ];
     expected.sort();
     assert_eq!(seen, expected);

@@ -97,8 +97,8 @@ async fn serve_offers_the_books_lists_as_mapping_choices() {
     .await
     .unwrap();
     let info = sandbox.info();
-    let qbo_tenant = info["servicetitan"]["tenants"][0]["tenant_id"].to_string();
-    let xero_tenant = info["servicetitan"]["tenants"][1]["tenant_id"].to_string();
+    let qbo_tenant = info.servicetitan.tenants[0].tenant_id.to_string();
+    let xero_tenant = info.servicetitan.tenants[1].tenant_id.to_string();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     let ports = [

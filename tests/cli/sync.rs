@@ -106,7 +106,7 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     // Both tenants are held by the first sync: the second is refused at the first in order.
     let info = sandbox.info();
     let first_tenant = [0, 1]
-        .map(|i| info["servicetitan"]["tenants"][i]["tenant_id"].to_string())
+        .map(|i| info.servicetitan.tenants[i].tenant_id.to_string())
         .into_iter()
         .min()
         .unwrap();
@@ -157,8 +157,8 @@ async fn two_tenants_sync_once_then_nothing_and_a_concurrent_sync_gets_exit_4() 
     assert_eq!(statuses, [Value::from("ok"), Value::from("ok")]);
 
     let info = sandbox.info();
-    let qbo_tenant = info["servicetitan"]["tenants"][0]["tenant_id"].to_string();
-    let xero_tenant = info["servicetitan"]["tenants"][1]["tenant_id"].to_string();
+    let qbo_tenant = info.servicetitan.tenants[0].tenant_id.to_string();
+    let xero_tenant = info.servicetitan.tenants[1].tenant_id.to_string();
     blocking(move || {
         let cli = |args: &[&str]| run(ledgerbridge(&books).args(args), 0);
         // Every invoice is linked; the demo's mappings leave nothing unmapped.

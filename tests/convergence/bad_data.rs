@@ -237,7 +237,7 @@ async fn bad_seed(seed: u64) -> SeedOutcome {
     }
     stats.violations = violations.len() as u64;
     stats.edits = broken.len() as u64;
-    world.sandbox.shutdown().await;
+    world.shutdown().await;
     SeedOutcome {
         stats,
         violations,

@@ -125,11 +125,10 @@ async fn qbo_payment(
     if let Some(id) = method_id {
         body["PaymentMethodRef"] = json!({ "value": id });
     }
-    let q = &world.info["quickbooks"];
+    let q = &world.info.quickbooks;
     let url = format!(
         "{}/v3/company/{}/payment?minorversion=75",
-        q["api_base"].as_str().expect("base"),
-        q["realm_id"].as_str().expect("realm")
+        q.api_base, q.realm_id
     );
     let token = world.sandbox.quickbooks.connect().access_token;
     let response = world
@@ -155,7 +154,7 @@ async fn xero_payment(
     account_code: &str,
     amount: Decimal,
 ) -> Result<String, String> {
-    let x = &world.info["xero"];
+    let x = &world.info.xero;
     let scopes = "accounting.invoices accounting.payments";
     let issued = world.sandbox.xero.issue_tokens(scopes);
     let token = issued["access_token"].as_str().expect("token").to_owned();
@@ -166,15 +165,12 @@ async fn xero_payment(
         "Date": today,
         "Amount": num(amount),
     });
-    let url = format!(
-        "{}/api.xro/2.0/Payments",
-        x["api_base"].as_str().expect("base")
-    );
+    let url = format!("{}/api.xro/2.0/Payments", x.api_base);
     let response = world
         .http
         .put(url)
         .bearer_auth(token)
-        .header("xero-tenant-id", x["tenant_id"].as_str().expect("tenant"))
+        .header("xero-tenant-id", &x.tenant_id)
         .header("Accept", "application/json")
         .json(&body)
         .send()
@@ -263,11 +259,10 @@ async fn qbo_due_date(
         "sparse": true,
         "DueDate": due.to_string(),
     });
-    let q = &world.info["quickbooks"];
+    let q = &world.info.quickbooks;
     let url = format!(
         "{}/v3/company/{}/invoice?minorversion=75",
-        q["api_base"].as_str().expect("base"),
-        q["realm_id"].as_str().expect("realm")
+        q.api_base, q.realm_id
     );
     let token = world.sandbox.quickbooks.connect().access_token;
     let response = world
@@ -303,19 +298,16 @@ async fn xero_due_date(
         .find(|i| i["InvoiceID"] == invoice_id)
         .ok_or("no such invoice")?;
     let due = later(invoice["DueDateString"].as_str(), days).ok_or("no due date")?;
-    let x = &world.info["xero"];
+    let x = &world.info.xero;
     let issued = world.sandbox.xero.issue_tokens("accounting.invoices");
     let token = issued["access_token"].as_str().expect("token").to_owned();
-    let url = format!(
-        "{}/api.xro/2.0/Invoices/{invoice_id}",
-        x["api_base"].as_str().expect("base")
-    );
+    let url = format!("{}/api.xro/2.0/Invoices/{invoice_id}", x.api_base);
     let body = json!({ "InvoiceID": invoice_id, "DueDate": due.to_string() });
     let response = world
         .http
         .post(url)
         .bearer_auth(token)
-        .header("xero-tenant-id", x["tenant_id"].as_str().expect("tenant"))
+        .header("xero-tenant-id", &x.tenant_id)
         .header("Accept", "application/json")
         .json(&body)
         .send()

@@ -78,19 +78,16 @@ fn editable(tenant: &Value, start: NaiveDate) -> Vec<Value> {
 
 /// A bearer token and app key for the ServiceTitan API of tenant `index`.
 async fn st_auth(world: &World, index: usize) -> (String, String) {
-    let s = &world.info["servicetitan"];
-    let t = &s["tenants"][index];
+    let s = &world.info.servicetitan;
+    let t = &s.tenants[index];
     let form = [
         ("grant_type", "client_credentials"),
-        ("client_id", t["client_id"].as_str().expect("id")),
-        (
-            "client_secret",
-            t["client_secret"].as_str().expect("secret"),
-        ),
+        ("client_id", t.client_id.as_str()),
+        ("client_secret", t.client_secret.as_str()),
     ];
     let answer: Value = world
         .http
-        .post(s["token_url"].as_str().expect("token url"))
+        .post(&s.token_url)
         .form(&form)
         .send()
         .await
@@ -100,7 +97,7 @@ async fn st_auth(world: &World, index: usize) -> (String, String) {
         .expect("token JSON");
     (
         answer["access_token"].as_str().expect("token").to_owned(),
-        s["app_key"].as_str().expect("app key").to_owned(),
+        s.app_key.clone(),
     )
 }
 
@@ -115,12 +112,9 @@ pub(crate) async fn st_call(
     body: Value,
 ) -> (u16, Value) {
     let (token, key) = st_auth(world, index).await;
-    let s = &world.info["servicetitan"];
-    let tenant = &s["tenants"][index]["tenant_id"];
-    let url = format!(
-        "{}/{module}/v2/tenant/{tenant}/{path}",
-        s["api_base"].as_str().expect("base")
-    );
+    let s = &world.info.servicetitan;
+    let tenant = s.tenants[index].tenant_id;
+    let url = format!("{}/{module}/v2/tenant/{tenant}/{path}", s.api_base);
     let response = world
         .http
         .request(method, url)

@@ -306,7 +306,7 @@ async fn kill_seed(seed: u64) -> SeedOutcome {
         Ok(report) => violations = check_quiet(&world, &books, &initial, &log, &report).await,
     }
     stats.violations = violations.len() as u64;
-    world.sandbox.shutdown().await;
+    world.shutdown().await;
     SeedOutcome {
         stats,
         violations,

@@ -243,7 +243,7 @@ pub(crate) async fn run_seed(seed: u64) -> SeedOutcome {
         violations = invariants::check(&world, &world.ledger, &initial, &log, &last).await;
     }
     stats.violations = violations.len() as u64;
-    world.sandbox.shutdown().await;
+    world.shutdown().await;
     SeedOutcome {
         stats,
         violations,

@@ -1,6 +1,5 @@
 //! The command line (clap derive). Every subcommand's flags are documented here, once.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -92,8 +91,10 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Start the sandbox in-process, set up a fresh demo ledger in DIR, connect everything and
     /// sync both demo tenants.
+    #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
     /// The local emulators of ServiceTitan, QuickBooks Online and Xero.
+    #[cfg(feature = "sandbox")]
     #[command(subcommand)]
     Sandbox(SandboxCommand),
 }
@@ -108,15 +109,20 @@ pub(crate) struct InitArgs {
     pub(crate) force: bool,
     /// Configure both demo tenants against a running `ledgerbridge sandbox serve` and connect
     /// all three systems (approving the sandbox consent pages).
+    #[cfg(feature = "sandbox")]
     #[arg(long)]
     pub(crate) sandbox: bool,
     /// Where the sandbox runs (with --sandbox).
+    #[cfg(feature = "sandbox")]
     #[arg(long, default_value = "127.0.0.1", requires = "sandbox")]
     pub(crate) sandbox_host: String,
+    #[cfg(feature = "sandbox")]
     #[arg(long, default_value_t = 8701, requires = "sandbox")]
     pub(crate) servicetitan_port: u16,
+    #[cfg(feature = "sandbox")]
     #[arg(long, default_value_t = 8702, requires = "sandbox")]
     pub(crate) quickbooks_port: u16,
+    #[cfg(feature = "sandbox")]
     #[arg(long, default_value_t = 8703, requires = "sandbox")]
     pub(crate) xero_port: u16,
 }
@@ -234,16 +240,18 @@ pub(crate) enum RunsCommand {
     },
 }
 
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Subcommand)]
 pub(crate) enum SandboxCommand {
     /// Serve the three emulators until interrupted.
     Serve(SandboxServeArgs),
 }
 
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 pub(crate) struct SandboxServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
-    pub(crate) host: IpAddr,
+    pub(crate) host: std::net::IpAddr,
     #[arg(long, default_value_t = 8701)]
     pub(crate) servicetitan_port: u16,
     #[arg(long, default_value_t = 8702)]
@@ -399,6 +407,7 @@ pub(crate) struct SyncArgs {
     pub(crate) format: OutputFormat,
 }
 
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Folder for the demo's ledgerbridge.toml, .db and .key (replaced on every run).

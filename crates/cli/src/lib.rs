@@ -66,11 +66,40 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Report(args) => commands::report::run(&global, args).await,
         Command::Links(cmd) => commands::links::run(&global, cmd).await,
         Command::Conflicts(cmd) => commands::conflicts::run(&global, cmd).await,
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
         Command::Serve(args) => commands::serve::run(&global, args).await,
+        #[cfg(feature = "sandbox")]
         Command::Demo(args) => commands::demo::run(&global, args).await,
         Command::Connect(cmd) => commands::connect::run(&global, cmd).await,
         Command::Disconnect(args) => commands::oauth::disconnect(&global, args).await,
         Command::Doctor { format } => commands::doctor::run(&global, format).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use crate::args::Cli;
+
+    /// `demo`, `sandbox` and `init --sandbox` exist exactly when the `sandbox` feature is on
+    /// (`cargo test -p ledgerbridge-cli --no-default-features` checks the other half).
+    #[test]
+    fn the_demo_commands_exist_exactly_with_the_sandbox_feature() {
+        let on = cfg!(feature = "sandbox");
+        let parses = |args: &[&str]| Cli::try_parse_from(args).is_ok();
+        assert_eq!(parses(&["ledgerbridge", "demo"]), on);
+        assert_eq!(parses(&["ledgerbridge", "sandbox", "serve"]), on);
+        assert_eq!(parses(&["ledgerbridge", "init", "--sandbox"]), on);
+        assert!(parses(&["ledgerbridge", "init"]));
+        let help = Cli::command().render_long_help().to_string();
+        let listed = |name: &str| {
+            help.lines()
+                .any(|l| l.split_whitespace().next() == Some(name))
+        };
+        assert_eq!(listed("demo"), on, "{help}");
+        assert_eq!(listed("sandbox"), on, "{help}");
+        assert!(listed("sync"), "{help}");
     }
 }

@@ -1,5 +1,5 @@
 //! Backfill benchmark (not in CI): N ServiceTitan invoices synced to each target through the
-//! real connectors and emulators over HTTP, from an empty ledger.
+//! real connectors and emulators over HTTP (the testkit world), from no links of that tenant.
 //!
 //! Run with `cargo bench -p ledgerbridge-reconcile --bench backfill`. Reports invoices per
 //! second, CPU microseconds per invoice (this process: engine, connectors and the in-process
@@ -8,34 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use ledgerbridge_connector::{AccessToken, ConnectorError, HttpSettings, TokenProvider};
+use ledgerbridge_connector::HttpSettings;
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
-use ledgerbridge_protocol::Target;
-use ledgerbridge_quickbooks::QuickBooksTarget;
-use ledgerbridge_quickbooks::{Limits, QuickBooks, QuickBooksConfig};
-use ledgerbridge_reconcile::{NoProgress, SyncContext, SyncSettings, TenantSpec, sync_tenant};
-use ledgerbridge_sandbox::demo_mappings;
-use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
-use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
-use ledgerbridge_xero::XeroTarget;
-use secrecy::SecretString;
-use serde_json::Value;
-use url::Url;
-
-struct Fixed(SecretString);
-
-impl TokenProvider for Fixed {
-    async fn access_token(&self) -> Result<AccessToken, ConnectorError> {
-        Ok(AccessToken::new(self.0.clone(), 1))
-    }
-    fn reject(&self, _token: &AccessToken) {}
-}
-
-fn url(v: &Value) -> Url {
-    Url::parse(v.as_str().expect("url")).expect("url")
-}
+use ledgerbridge_testkit::{Connectors, Holders, LedgerKind, World, WorldOptions};
 
 /// CPU time of this process (user + system), from /proc (Linux), in microseconds.
 fn cpu_micros() -> u64 {
@@ -65,42 +41,21 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn run<T: Target>(
-    label: &str,
-    st: &ServiceTitan,
-    target: &T,
-    tenant: TenantSpec,
-    count: usize,
-    ceiling_per_min: u64,
-) {
-    let ledger = Ledger::open(LedgerLocation::InMemory, LedgerOptions::default())
-        .await
-        .expect("ledger");
-    let rows = demo_mappings(&tenant.tenant, st, target)
-        .await
-        .expect("mappings");
-    ledger.mappings().upsert_all(&rows).await.expect("mappings");
-    let settings = SyncSettings::default();
-    // The engine alone, under a bare run row: no lease to hold in a one-process benchmark.
-    let run = ledger.runs().start(false).await.expect("run").id;
+async fn run(world: &World, limits: LimitMode, system: System, count: usize, ceiling_per_min: u64) {
+    let mode = format!("{limits:?}").to_lowercase();
+    let label = format!("{system}, limits {mode}");
+    let mut sync_run = world.begin(system, false, Holders::Alive).await;
     let (cpu, wall) = (cpu_micros(), Instant::now());
-    let outcome = sync_tenant(SyncContext {
-        ledger: &ledger,
-        run,
-        servicetitan: st,
-        target,
-        tenant: &tenant,
-        settings: &settings,
-        progress: &NoProgress,
-    })
-    .await;
+    let stopped = world.sync_once(&mut sync_run, system).await;
     let elapsed = wall.elapsed();
     let cpu = cpu_micros().saturating_sub(cpu);
-    if let Some(e) = outcome.error {
+    let report = sync_run.finish(None).await.expect("finish");
+    if let Some(e) = stopped {
         println!("{label}: stopped: {e}");
         return;
     }
-    let created = outcome.report.by_entity[&ledgerbridge_core::EntityKind::Invoice].created;
+    let target = report.targets.first().expect("one target");
+    let created = target.by_entity[&ledgerbridge_core::EntityKind::Invoice].created;
     let per_min = created * 60_000 / elapsed.as_millis().max(1) as u64;
     println!(
         "{label}: {count} seeded, {created} invoices written in {:.1?}; {per_min} invoices/min \
@@ -112,107 +67,44 @@ async fn run<T: Target>(
     );
 }
 
-async fn world(limits: LimitMode, count: usize) -> (Sandbox, Value) {
-    let sandbox = Sandbox::start(SandboxOptions::for_tests(Scenario::Empty, limits))
-        .await
-        .expect("sandbox");
-    let info = sandbox.info();
-    for t in info["servicetitan"]["tenants"].as_array().expect("tenants") {
-        let id = t["tenant_id"].as_u64().expect("id");
-        sandbox
+/// The empty scenario with `count` invoices per tenant, the connectors paced as in
+/// production against `real` limits and unpaced against `off`.
+async fn world(limits: LimitMode, count: usize) -> World {
+    let timeout = Duration::from_secs(120);
+    let connectors = if limits == LimitMode::Off {
+        Connectors::Unpaced(HttpSettings {
+            timeout,
+            rate_limit: None,
+            ..HttpSettings::default()
+        })
+    } else {
+        Connectors::Paced { timeout }
+    };
+    let world = World::start(WorldOptions {
+        scenario: Scenario::Empty,
+        limits,
+        connectors,
+        ledger: LedgerKind::InMemory,
+        ..WorldOptions::default()
+    })
+    .await;
+    for t in &world.info.servicetitan.tenants {
+        world
+            .sandbox
             .servicetitan
-            .seed_bulk_invoices(id, count)
+            .seed_bulk_invoices(t.tenant_id, count)
             .expect("bulk invoices");
     }
     // Fresh changes are hidden by the export lag; let the sandbox clock pass it.
-    sandbox.clock().advance(16 * 60);
-    (sandbox, info)
+    world.sandbox.clock().advance(16 * 60);
+    world
 }
 
 async fn bench(limits: LimitMode, count: usize) {
-    let (sandbox, info) = world(limits, count).await;
-    let http = HttpSettings {
-        timeout: Duration::from_secs(120),
-        ..HttpSettings::default()
-    };
-    let s = &info["servicetitan"];
-    let st = |i: usize| {
-        let t = &s["tenants"][i];
-        let mut config = ServiceTitanConfig::new(
-            Endpoints {
-                api_base: url(&s["api_base"]),
-                token_url: url(&s["token_url"]),
-            },
-            t["tenant_id"].as_i64().expect("id"),
-            Credentials {
-                client_id: t["client_id"].as_str().expect("id").into(),
-                client_secret: SecretString::from(
-                    t["client_secret"].as_str().expect("s").to_owned(),
-                ),
-                app_key: SecretString::from(s["app_key"].as_str().expect("k").to_owned()),
-            },
-        );
-        if limits == LimitMode::Off {
-            config.http.rate_limit = None;
-        }
-        ServiceTitan::new(config).expect("servicetitan")
-    };
-    let q = &info["quickbooks"];
-    let mut qconfig = QuickBooksConfig::new(
-        ledgerbridge_quickbooks::Endpoints {
-            api_base: url(&q["api_base"]),
-            authorize_url: url(&q["authorize_url"]),
-            token_url: url(&q["token_url"]),
-            revoke_url: url(&q["revoke_url"]),
-        },
-        q["realm_id"].as_str().expect("realm"),
-    );
-    if limits == LimitMode::Off {
-        qconfig = qconfig.with_limits(Limits::none());
-    }
-    qconfig.http.timeout = http.timeout;
-    let token = sandbox.quickbooks.connect().access_token;
-    let qbo = QuickBooks::new(qconfig, |_| Ok(Fixed(SecretString::from(token)))).expect("qbo");
-    let qbo = QuickBooksTarget::new(qbo, true);
-    let x = &info["xero"];
-    let mut xconfig = ledgerbridge_xero::XeroConfig::new(
-        ledgerbridge_xero::Endpoints::sandbox(&url(&x["api_base"])),
-        x["tenant_id"].as_str().expect("tenant"),
-    );
-    if limits == LimitMode::Off {
-        xconfig.http.rate_limit = None;
-    }
-    let scopes = "offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings.read";
-    let issued = sandbox.xero.issue_tokens(scopes);
-    let xtoken = SecretString::from(issued["access_token"].as_str().expect("token").to_owned());
-    let xero = ledgerbridge_xero::Xero::new(xconfig, Fixed(xtoken)).expect("xero");
-    let xero = XeroTarget::new(xero, Some("Business Unit".into()));
-    let tenant = |i: usize, target: System, company: &Value| TenantSpec {
-        tenant: s["tenants"][i]["tenant_id"].to_string(),
-        target,
-        company: company.as_str().expect("company").into(),
-    };
-    let mode = format!("{limits:?}").to_lowercase();
+    let world = world(limits, count).await;
     // QuickBooks: 40 batch requests of 30 a minute; Xero: 60 calls of 50 elements a minute.
-    run(
-        &format!("quickbooks, limits {mode}"),
-        &st(0),
-        &qbo,
-        tenant(0, System::QuickBooks, &q["realm_id"]),
-        count,
-        1_200,
-    )
-    .await;
-    run(
-        &format!("xero, limits {mode}"),
-        &st(1),
-        &xero,
-        tenant(1, System::Xero, &x["tenant_id"]),
-        count,
-        3_000,
-    )
-    .await;
-    sandbox.shutdown().await;
+    run(&world, limits, System::QuickBooks, count, 1_200).await;
+    run(&world, limits, System::Xero, count, 3_000).await;
 }
 
 fn main() {

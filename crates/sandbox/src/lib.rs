@@ -18,7 +18,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use chrono::NaiveDate;
 use ledgerbridge_emulator::{Clock, EmulatorContext, EmulatorHandle, SeedOptions};
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+
+mod info;
+
+pub use info::{QuickBooksInfo, SandboxInfo, ServiceTitanInfo, ServiceTitanTenant, XeroInfo};
 
 mod demo_mappings;
 
@@ -167,13 +171,14 @@ impl Sandbox {
         })
     }
 
-    /// The object `sandbox serve --json` prints: `{servicetitan, quickbooks, xero}`.
-    pub fn info(&self) -> Value {
-        json!({
-            "servicetitan": self.servicetitan.info(),
-            "quickbooks": self.quickbooks.info(),
-            "xero": self.xero.info(),
-        })
+    /// Every emulator's URLs and credentials; serialized, the line `sandbox serve --json`
+    /// prints.
+    pub fn info(&self) -> SandboxInfo {
+        SandboxInfo {
+            servicetitan: typed("servicetitan", self.servicetitan.info()),
+            quickbooks: typed("quickbooks", self.quickbooks.info()),
+            xero: typed("xero", self.xero.info()),
+        }
     }
 
     /// The world's clock.
@@ -187,4 +192,12 @@ impl Sandbox {
         self.quickbooks_handle.shutdown().await;
         self.xero_handle.shutdown().await;
     }
+}
+
+/// An emulator's `/_sandbox/info` object, read into its typed form. Each emulator stays the one
+/// place that builds its URLs; a field added there and not here fails the sandbox's tests
+/// (`deny_unknown_fields`), so the typed info can never silently drop a key.
+fn typed<T: DeserializeOwned>(emulator: &str, info: serde_json::Value) -> T {
+    serde_json::from_value(info)
+        .unwrap_or_else(|e| panic!("the {emulator} emulator's info does not match its type: {e}"))
 }

@@ -51,26 +51,24 @@ async fn info_carries_each_emulators_real_urls_and_both_demo_tenants() {
     .unwrap();
     let info = sandbox.info();
     assert_eq!(
-        info["servicetitan"]["api_base"],
+        info.servicetitan.api_base,
         sandbox.servicetitan_handle.base_url
     );
     assert!(
-        info["quickbooks"]["api_base"]
-            .as_str()
-            .unwrap()
+        info.quickbooks
+            .api_base
             .starts_with(&sandbox.quickbooks_handle.base_url)
     );
     assert!(
-        info["xero"]["api_base"]
-            .as_str()
-            .unwrap()
+        info.xero
+            .api_base
             .starts_with(&sandbox.xero_handle.base_url)
     );
-    let targets: Vec<&str> = info["servicetitan"]["tenants"]
-        .as_array()
-        .unwrap()
+    let targets: Vec<&str> = info
+        .servicetitan
+        .tenants
         .iter()
-        .map(|t| t["target"].as_str().unwrap())
+        .map(|t| t.target.as_str())
         .collect();
     assert_eq!(targets, ["quickbooks", "xero"]);
     // The same info is served by each emulator's control API.
@@ -80,7 +78,31 @@ async fn info_carries_each_emulators_real_urls_and_both_demo_tenants() {
         .json()
         .await
         .unwrap();
-    assert_eq!(served, info["xero"]);
+    assert_eq!(served, serde_json::to_value(&info.xero).unwrap());
+}
+
+#[tokio::test]
+async fn the_typed_info_serializes_to_exactly_the_emulators_own_info_objects() {
+    let sandbox = Sandbox::start(SandboxOptions::for_tests(
+        Scenario::Demo,
+        LimitMode::Relaxed,
+    ))
+    .await
+    .unwrap();
+    // What `sandbox serve --json` printed before the info was typed: every key, every value.
+    let untyped = json!({
+        "servicetitan": sandbox.servicetitan.info(),
+        "quickbooks": sandbox.quickbooks.info(),
+        "xero": sandbox.xero.info(),
+    });
+    let info = sandbox.info();
+    assert_eq!(serde_json::to_value(&info).unwrap(), untyped);
+    let back: ledgerbridge_sandbox::SandboxInfo = serde_json::from_value(untyped).unwrap();
+    assert_eq!(back, info);
+    assert_eq!(
+        info.servicetitan.tenant_for("xero").map(|t| t.tenant_id),
+        Some(info.servicetitan.tenants[1].tenant_id)
+    );
 }
 
 #[tokio::test]

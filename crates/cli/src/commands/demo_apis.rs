@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail};
-use ledgerbridge_sandbox::Sandbox;
+use ledgerbridge_sandbox::{Sandbox, SandboxInfo};
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -19,9 +19,14 @@ pub(crate) const XERO_ACCOUNT: &str = "090";
 /// Plain HTTP to the three emulators, with the tokens a user of each product would hold.
 pub(crate) struct Apis {
     http: reqwest::Client,
-    info: Value,
+    info: SandboxInfo,
     quickbooks_token: String,
     xero_token: String,
+}
+
+/// A base URL without its trailing slash, so paths can be appended.
+fn trimmed(url: &str) -> &str {
+    url.trim_end_matches('/')
 }
 
 impl Apis {
@@ -37,18 +42,10 @@ impl Apis {
         }
     }
 
-    fn text(&self, system: &str, key: &str) -> String {
-        let v = &self.info[system][key];
-        v.as_str()
-            .map_or_else(|| v.to_string(), str::to_owned)
-            .trim_end_matches('/')
-            .to_owned()
-    }
-
     fn quickbooks_url(&self, path: &str) -> String {
         let (base, realm) = (
-            self.text("quickbooks", "api_base"),
-            self.text("quickbooks", "realm_id"),
+            trimmed(&self.info.quickbooks.api_base),
+            &self.info.quickbooks.realm_id,
         );
         let sep = if path.contains('?') { '&' } else { '?' };
         format!("{base}/v3/company/{realm}/{path}{sep}minorversion=75")
@@ -193,10 +190,10 @@ impl Apis {
             .http
             .put(format!(
                 "{}/api.xro/2.0/Payments",
-                self.text("xero", "api_base")
+                trimmed(&self.info.xero.api_base)
             ))
             .bearer_auth(&self.xero_token)
-            .header("xero-tenant-id", self.text("xero", "tenant_id"))
+            .header("xero-tenant-id", &self.info.xero.tenant_id)
             .header("content-type", "application/json")
             .body(body);
         Self::answer("recording a payment in Xero", request)
@@ -207,38 +204,28 @@ impl Apis {
     /// The SKU id of the invoice's first item, from ServiceTitan's API (the canonical invoice
     /// carries SKU names; an item is added by SKU id).
     pub(crate) async fn servicetitan_sku(&self, tenant: &str, invoice: i64) -> anyhow::Result<i64> {
-        let t = self.info["servicetitan"]["tenants"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|t| {
-                t["tenant_id"]
-                    .as_i64()
-                    .is_some_and(|id| Some(id) == tenant.parse().ok())
-            })
+        let st = &self.info.servicetitan;
+        let t = st
+            .tenants
+            .iter()
+            .find(|t| Some(t.tenant_id) == tenant.parse().ok())
             .context("the sandbox has no such ServiceTitan tenant")?;
         let form = [
             ("grant_type", "client_credentials"),
-            ("client_id", t["client_id"].as_str().unwrap_or_default()),
-            (
-                "client_secret",
-                t["client_secret"].as_str().unwrap_or_default(),
-            ),
+            ("client_id", t.client_id.as_str()),
+            ("client_secret", t.client_secret.as_str()),
         ];
-        let token = self
-            .http
-            .post(self.text("servicetitan", "token_url"))
-            .form(&form);
+        let token = self.http.post(&st.token_url).form(&form);
         let token = Self::answer("a ServiceTitan token", token).await?;
         let url = format!(
             "{}/accounting/v2/tenant/{tenant}/invoices?ids={invoice}",
-            self.text("servicetitan", "api_base")
+            trimmed(&st.api_base)
         );
         let request = self
             .http
             .get(url)
             .bearer_auth(token["access_token"].as_str().unwrap_or_default())
-            .header("ST-App-Key", self.text("servicetitan", "app_key"));
+            .header("ST-App-Key", &st.app_key);
         let page = Self::answer("reading a ServiceTitan invoice", request).await?;
         page["data"][0]["items"]
             .as_array()

@@ -55,14 +55,19 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
         );
     }
     refuse_orphaned_ledger(&args.dir)?;
-    // Read the sandbox before writing anything, so an unreachable sandbox leaves no files.
-    let sandbox = if args.sandbox {
-        Some(super::init_sandbox::config_text(&args).await?)
-    } else {
-        None
-    };
-    let key = ensure_key(&args.dir.join(KEY_FILE))?;
-    let ledger_path = args.dir.join(LEDGER_FILE);
+    #[cfg(feature = "sandbox")]
+    if args.sandbox {
+        return super::init_sandbox::run(&args, &config).await;
+    }
+    write_files(&args.dir, &config, CONFIG_TEMPLATE).await?;
+    println!("Next: add [[tenants]] to {CONFIG_FILE}, then `ledgerbridge connect servicetitan`.");
+    Ok(Exit::Ok)
+}
+
+/// Writes the key (unless one exists), the ledger (bound to the key) and the config `text`.
+pub(crate) async fn write_files(dir: &Path, config: &Path, text: &str) -> anyhow::Result<()> {
+    let key = ensure_key(&dir.join(KEY_FILE))?;
+    let ledger_path = dir.join(LEDGER_FILE);
     let ledger = Ledger::open(
         LedgerLocation::File(ledger_path.clone()),
         LedgerOptions::default(),
@@ -77,25 +82,13 @@ pub(crate) async fn run(args: InitArgs) -> anyhow::Result<Exit> {
         .await
         .context("the key does not match this existing ledger")?;
     ledger.close().await;
-    let text = sandbox
-        .as_ref()
-        .map_or(CONFIG_TEMPLATE, |c| c.text.as_str());
-    std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
+    std::fs::write(config, text).with_context(|| format!("writing {}", config.display()))?;
     println!(
         "Wrote {}, {} and the key.",
         config.display(),
         ledger_path.display()
     );
-    match sandbox {
-        Some(sandbox) => {
-            super::init_sandbox::connect_all(&config, &sandbox).await?;
-            println!("Sandbox ready: both demo tenants are configured and connected.");
-        }
-        None => println!(
-            "Next: add [[tenants]] to {CONFIG_FILE}, then `ledgerbridge connect servicetitan`."
-        ),
-    }
-    Ok(Exit::Ok)
+    Ok(())
 }
 
 /// Refuses a folder whose ledger has lost its key: a new key could never open the

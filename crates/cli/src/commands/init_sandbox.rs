@@ -14,6 +14,17 @@ use serde_json::Value;
 
 use crate::args::{GlobalArgs, InitArgs, LogFormat, OAuthConnectArgs, XeroConnectArgs};
 use crate::context::Context;
+use crate::exit::Exit;
+
+/// `init --sandbox` after `init`'s checks: the sandbox is read before anything is written, so
+/// an unreachable sandbox leaves no files; then the files, then every connection.
+pub(crate) async fn run(args: &InitArgs, config: &Path) -> anyhow::Result<Exit> {
+    let sandbox = config_text(args).await?;
+    super::init::write_files(&args.dir, config, &sandbox.text).await?;
+    connect_all(config, &sandbox).await?;
+    println!("Sandbox ready: both demo tenants are configured and connected.");
+    Ok(Exit::Ok)
+}
 
 /// The config text and what connecting needs from the sandbox info.
 pub(crate) struct SandboxConfig {

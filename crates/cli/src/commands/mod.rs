@@ -1,16 +1,24 @@
 //! One module per subcommand; each exposes `run(..) -> anyhow::Result<Exit>`.
+//!
+//! The demo and the sandbox (`demo`, `init --sandbox`, `sandbox serve`) live behind the
+//! default-on `sandbox` feature: without it the binary links no emulator.
 
 pub(crate) mod audit;
 pub(crate) mod conflicts;
 pub(crate) mod conflicts_resolve;
 pub(crate) mod connect;
 pub(crate) mod db;
+#[cfg(feature = "sandbox")]
 pub(crate) mod demo;
+#[cfg(feature = "sandbox")]
 pub(crate) mod demo_apis;
+#[cfg(feature = "sandbox")]
 pub(crate) mod demo_edits;
+#[cfg(feature = "sandbox")]
 pub(crate) mod demo_summary;
 pub(crate) mod doctor;
 pub(crate) mod init;
+#[cfg(feature = "sandbox")]
 pub(crate) mod init_sandbox;
 pub(crate) mod links;
 pub(crate) mod mappings;
@@ -18,6 +26,7 @@ pub(crate) mod mappings_csv;
 pub(crate) mod oauth;
 pub(crate) mod report;
 pub(crate) mod runs;
+#[cfg(feature = "sandbox")]
 pub(crate) mod sandbox;
 pub(crate) mod serve;
 pub(crate) mod sync;

@@ -41,10 +41,11 @@ async fn serve(args: SandboxServeArgs) -> anyhow::Result<Exit> {
     let sandbox = Sandbox::start(options)
         .await
         .context("starting the sandbox")?;
-    let info = sandbox.info();
     if args.json {
-        // Exactly one line on stdout; everything else goes to stderr.
-        println!("{}", serde_json::to_string(&info)?);
+        let info = sandbox.info();
+        // Exactly one line on stdout; everything else goes to stderr. Through a `Value`, whose
+        // keys are sorted, so the line is what it was before the info was typed.
+        println!("{}", serde_json::to_string(&serde_json::to_value(&info)?)?);
     } else {
         println!("ServiceTitan  {}", sandbox.servicetitan_handle.base_url);
         println!("QuickBooks    {}", sandbox.quickbooks_handle.base_url);

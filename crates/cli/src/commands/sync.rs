@@ -248,6 +248,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<E
 
 /// A sync inside another command (`demo`), which keeps its own Ctrl-C handling: once a
 /// process listens for a signal, the signal no longer ends it, so only `sync` listens.
+#[cfg(feature = "sandbox")]
 pub(crate) async fn run_unsignalled(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<Exit> {
     sync(global, args, &StopSignal::default()).await
 }

@@ -14,16 +14,15 @@ use crate::helpers::{World, settings};
 /// The SKU id of an invoice's first item, read from the ServiceTitan API itself (the canonical
 /// invoice carries SKU names; an adjustment item is added by SKU id).
 async fn first_sku_id(world: &World, tenant_index: usize, invoice: i64) -> i64 {
-    let st = &world.info["servicetitan"];
-    let t = &st["tenants"][tenant_index];
+    let st = &world.info.servicetitan;
+    let t = &st.tenants[tenant_index];
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
-        t["client_id"].as_str().unwrap(),
-        t["client_secret"].as_str().unwrap()
+        t.client_id, t.client_secret
     );
     let token: Value = world
         .http
-        .post(st["token_url"].as_str().unwrap())
+        .post(&st.token_url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form)
         .send()
@@ -36,11 +35,11 @@ async fn first_sku_id(world: &World, tenant_index: usize, invoice: i64) -> i64 {
         .http
         .get(format!(
             "{}/accounting/v2/tenant/{}/invoices?ids={invoice}",
-            st["api_base"].as_str().unwrap().trim_end_matches('/'),
-            t["tenant_id"]
+            st.api_base.trim_end_matches('/'),
+            t.tenant_id
         ))
         .bearer_auth(token["access_token"].as_str().unwrap())
-        .header("ST-App-Key", st["app_key"].as_str().unwrap())
+        .header("ST-App-Key", &st.app_key)
         .send()
         .await
         .unwrap()

@@ -111,10 +111,7 @@ async fn a_malformed_invoice_from_servicetitan_is_quarantined_with_its_reason_wh
  {
     let world = World::start().await;
     let tenant = world.tenant(System::QuickBooks).tenant;
-    let base = world.info["servicetitan"]["api_base"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let base = world.info.servicetitan.api_base.clone();
     // The emulator serves this invoice with a total that is not a number from now on.
     let bad_id = 10_001_005;
     world

@@ -53,11 +53,11 @@ pub(crate) async fn record_in_books(
 ) -> String {
     match system {
         System::QuickBooks => {
-            let q = &world.info["quickbooks"];
+            let q = &world.info.quickbooks;
             let url = format!(
                 "{}/v3/company/{}/payment?minorversion=75",
-                q["api_base"].as_str().unwrap().trim_end_matches('/'),
-                q["realm_id"].as_str().unwrap()
+                q.api_base.trim_end_matches('/'),
+                q.realm_id
             );
             let methods = world.qbo.connector().reference_data().await.unwrap();
             let check = methods
@@ -89,11 +89,8 @@ pub(crate) async fn record_in_books(
                 .to_owned()
         }
         _ => {
-            let x = &world.info["xero"];
-            let url = format!(
-                "{}/api.xro/2.0/Payments",
-                x["api_base"].as_str().unwrap().trim_end_matches('/')
-            );
+            let x = &world.info.xero;
+            let url = format!("{}/api.xro/2.0/Payments", x.api_base.trim_end_matches('/'));
             let issued = world
                 .sandbox
                 .xero
@@ -106,7 +103,7 @@ pub(crate) async fn record_in_books(
                 .http
                 .put(url)
                 .bearer_auth(issued["access_token"].as_str().unwrap())
-                .header("xero-tenant-id", x["tenant_id"].as_str().unwrap())
+                .header("xero-tenant-id", &x.tenant_id)
                 .header("accept", "application/json")
                 .json(&body)
                 .send()

@@ -14,10 +14,7 @@ use crate::helpers::{World, settings};
 /// Serves ServiceTitan record `id` of `entity` with `patch` merged in, from now on.
 async fn malform(world: &World, system: System, entity: &str, id: i64, patch: Value) {
     let tenant = world.tenant(system).tenant;
-    let base = world.info["servicetitan"]["api_base"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let base = world.info.servicetitan.api_base.clone();
     world
         .control(
             &base,

@@ -1,70 +1,32 @@
-//! The sandbox world for the browser test: the three emulators over HTTP, an in-memory
-//! ledger, the real ServiceTitan and QuickBooks connectors, the demo mappings, and the sync
-//! engine the CLI runs. Edits are made the way people make them: in the books through a
-//! QuickBooks sparse update, in ServiceTitan through its API.
+//! The testkit's sandbox world for the browser test, with its QuickBooks tenant only: the three
+//! emulators over HTTP, an in-memory ledger, the real ServiceTitan and QuickBooks connectors,
+//! the demo mappings, and the sync engine the CLI runs. Edits are made the way people make them:
+//! in the books through a QuickBooks sparse update, in ServiceTitan through its API.
 
+use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
-use ledgerbridge_connector::{
-    AccessToken, ConnectorError, HttpSettings, RetryPolicy, TokenProvider,
-};
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_emulator::{LimitMode, Scenario};
-use ledgerbridge_ledger::{LeaseClaim, Ledger, LedgerLocation, LedgerOptions};
-use ledgerbridge_quickbooks::QuickBooksTarget;
-use ledgerbridge_quickbooks::{
-    BatchItem, Entity, ItemOutcome, Limits, Operation, QuickBooks, QuickBooksConfig,
-};
-use ledgerbridge_reconcile::{
-    NoProgress, RunClaim, SyncContext, SyncReport, SyncRun, SyncSettings, TenantSpec,
-};
-use ledgerbridge_sandbox::demo_mappings;
-use ledgerbridge_sandbox::{Sandbox, SandboxOptions};
-use ledgerbridge_servicetitan::{
-    Credentials, Endpoints, InvoiceItemPatch, InvoicePatch, ServiceTitan, ServiceTitanConfig,
-};
+use ledgerbridge_quickbooks::{BatchItem, Entity, ItemOutcome, Operation};
+use ledgerbridge_reconcile::{SyncReport, SyncSettings, TenantSpec};
+use ledgerbridge_servicetitan::{InvoiceItemPatch, InvoicePatch};
+use ledgerbridge_testkit::{LedgerKind, Tenants, WorldOptions};
 use rust_decimal::Decimal;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use url::Url;
-
-/// A token handed out by the emulator's consent shortcut.
-pub(crate) struct FixedToken(SecretString);
-
-impl TokenProvider for FixedToken {
-    async fn access_token(&self) -> Result<AccessToken, ConnectorError> {
-        Ok(AccessToken::new(self.0.clone(), 1))
-    }
-    fn reject(&self, _token: &AccessToken) {}
-}
-
-fn quick_http() -> HttpSettings {
-    HttpSettings {
-        timeout: Duration::from_secs(20),
-        retry: RetryPolicy {
-            max_retries: 4,
-            min_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(2),
-        },
-        rate_limit: None,
-        ..HttpSettings::default()
-    }
-}
-
-fn url(v: &Value) -> Url {
-    Url::parse(v.as_str().expect("a URL")).expect("a URL")
-}
 
 /// The demo world's QuickBooks tenant, synced through the engine.
 pub(crate) struct World {
-    pub(crate) _sandbox: Sandbox,
-    pub(crate) ledger: Ledger,
-    pub(crate) st: ServiceTitan,
-    pub(crate) qbo: QuickBooksTarget<FixedToken>,
+    kit: ledgerbridge_testkit::World,
     pub(crate) tenant: TenantSpec,
+}
+
+impl Deref for World {
+    type Target = ledgerbridge_testkit::World;
+
+    fn deref(&self) -> &Self::Target {
+        &self.kit
+    }
 }
 
 /// A synced invoice and one of its lines (ServiceTitan item id, books line id).
@@ -79,105 +41,21 @@ static EDITS: AtomicUsize = AtomicUsize::new(0);
 
 impl World {
     pub(crate) async fn start() -> Self {
-        let sandbox = Sandbox::start(SandboxOptions::for_tests(
-            Scenario::Demo,
-            LimitMode::Relaxed,
-        ))
-        .await
-        .expect("sandbox starts");
-        let info = sandbox.info();
-        let ledger = Ledger::open(LedgerLocation::InMemory, LedgerOptions::default())
-            .await
-            .expect("ledger");
-        let s = &info["servicetitan"];
-        let t = &s["tenants"][0];
-        let mut config = ServiceTitanConfig::new(
-            Endpoints {
-                api_base: url(&s["api_base"]),
-                token_url: url(&s["token_url"]),
-            },
-            t["tenant_id"].as_i64().expect("tenant"),
-            Credentials {
-                client_id: t["client_id"].as_str().expect("id").to_owned(),
-                client_secret: SecretString::from(
-                    t["client_secret"].as_str().expect("secret").to_owned(),
-                ),
-                app_key: SecretString::from(s["app_key"].as_str().expect("key").to_owned()),
-            },
-        );
-        config.http = quick_http();
-        let st = ServiceTitan::new(config).expect("servicetitan connector");
-        let q = &info["quickbooks"];
-        let mut qconfig = QuickBooksConfig::new(
-            ledgerbridge_quickbooks::Endpoints {
-                api_base: url(&q["api_base"]),
-                authorize_url: url(&q["authorize_url"]),
-                token_url: url(&q["token_url"]),
-                revoke_url: url(&q["revoke_url"]),
-            },
-            q["realm_id"].as_str().expect("realm"),
-        )
-        .with_limits(Limits::none());
-        qconfig.http = quick_http();
-        let token = sandbox.quickbooks.connect().access_token;
-        let qbo = QuickBooks::new(qconfig, |_| Ok(FixedToken(SecretString::from(token))))
-            .expect("quickbooks connector");
-        let qbo = QuickBooksTarget::new(qbo, true);
-        let tenant = TenantSpec {
-            tenant: t["tenant_id"].to_string(),
-            target: System::QuickBooks,
-            company: q["realm_id"].as_str().expect("realm").to_owned(),
-        };
-        let rows = demo_mappings(&tenant.tenant, &st, &qbo)
-            .await
-            .expect("demo mappings");
-        ledger
-            .mappings()
-            .upsert_all(&rows)
-            .await
-            .expect("mappings stored");
-        Self {
-            _sandbox: sandbox,
-            ledger,
-            st,
-            qbo,
-            tenant,
-        }
+        let kit = ledgerbridge_testkit::World::start(WorldOptions {
+            tenants: Tenants::QuickBooks,
+            ledger: LedgerKind::InMemory,
+            ..WorldOptions::default()
+        })
+        .await;
+        let tenant = kit.tenant(System::QuickBooks);
+        Self { kit, tenant }
     }
 
     /// One sync run of the tenant, through the public API the CLI uses.
     pub(crate) async fn sync(&self) -> SyncReport {
-        let settings = SyncSettings::default();
-        let tenants = [self.tenant.tenant.clone()];
-        let claim = RunClaim {
-            tenants: &tenants,
-            dry_run: false,
-            lease: LeaseClaim {
-                pid: std::process::id(),
-                host: "web-test",
-                run: None,
-                stale_after: Duration::from_secs(3_600),
-                is_alive: &|_| true,
-            },
-        };
-        let mut run = SyncRun::begin(&self.ledger, &claim)
+        self.kit
+            .sync(System::QuickBooks, &SyncSettings::default())
             .await
-            .expect("the tenant's lease is free");
-        let outcome = run
-            .tenant(SyncContext {
-                ledger: &self.ledger,
-                run: run.id(),
-                servicetitan: &self.st,
-                target: &self.qbo,
-                tenant: &self.tenant,
-                settings: &settings,
-                progress: &NoProgress,
-            })
-            .await;
-        if let Some(e) = &outcome.error {
-            panic!("sync stopped: {e}");
-        }
-        run.finish(None).await.expect("finish")
     }
 
     /// A synced invoice with line links whose books copy is open for edits.
@@ -235,7 +113,7 @@ impl World {
 
     /// ServiceTitan's due date and the line's description.
     pub(crate) async fn servicetitan_values(&self, s: &Synced) -> (String, String) {
-        let found = self.st.invoices_by_id(&[s.id]).await.unwrap();
+        let found = self.st_qbo.invoices_by_id(&[s.id]).await.unwrap();
         let invoice = found.into_iter().next().expect("the invoice exists").record;
         let line = invoice
             .lines
@@ -278,7 +156,7 @@ impl World {
     /// The office edits the same fields in ServiceTitan, differently.
     pub(crate) async fn edit_in_servicetitan(&self, s: &Synced, due: NaiveDate, description: &str) {
         let due = Utc.from_utc_datetime(&due.and_time(NaiveTime::MIN));
-        self.st
+        self.st_qbo
             .patch_invoice(
                 s.id,
                 &InvoicePatch {
@@ -288,14 +166,14 @@ impl World {
             )
             .await
             .unwrap();
-        let found = self.st.invoices_by_id(&[s.id]).await.unwrap();
+        let found = self.st_qbo.invoices_by_id(&[s.id]).await.unwrap();
         let invoice = found.into_iter().next().expect("the invoice exists").record;
         let line = invoice
             .lines
             .iter()
             .find(|l| l.servicetitan_item_id() == Some(s.item))
             .expect("line");
-        self.st
+        self.st_qbo
             .patch_invoice_item(
                 s.id,
                 &InvoiceItemPatch {
