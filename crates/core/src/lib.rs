@@ -104,7 +104,7 @@ mod check;
 pub mod crash;
 pub mod credentials;
 pub mod diff;
-mod flat;
+mod fields;
 pub mod ids;
 pub mod limits;
 pub mod merge;
@@ -119,7 +119,7 @@ pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use diff::{FieldChange, diff};
-pub use flat::{ModelError, field_value, with_values};
+pub use fields::{ModelError, field_value, with_values};
 pub use ids::{
     CompanyId, EntityKind, IdError, LinkKey, SourceRef, SourceRefError, System, TenantId,
 };
