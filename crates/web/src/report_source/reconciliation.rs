@@ -11,7 +11,7 @@ use super::{
     Download, DownloadFormat, ReportCell, ReportColumn, ReportError, ReportQuery, ReportSource,
     ReportTable, ReportView, StatusFilter, amount,
 };
-use crate::plug::BoxFuture;
+use crate::ports::BoxFuture;
 
 /// The reconciliation report from the ledger's last verified snapshots, parked records, open
 /// conflicts and quarantine (no remote is read: the page answers at once and works offline;
