@@ -20,7 +20,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::args::{DisconnectArgs, GlobalArgs, OAuthConnectArgs, XeroConnectArgs};
-use crate::config::OAuthAppSettings;
+use crate::config::OAuthAppSection;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 
@@ -64,9 +64,9 @@ pub(crate) fn configured_tenant(
 }
 
 fn app_settings<'a>(
-    app: Option<&'a OAuthAppSettings>,
+    app: Option<&'a OAuthAppSection>,
     section: &str,
-) -> Result<&'a OAuthAppSettings, UsageError> {
+) -> Result<&'a OAuthAppSection, UsageError> {
     app.ok_or_else(|| {
         UsageError(format!(
             "the config has no [{section}] section (see config/example.toml)"
@@ -74,7 +74,7 @@ fn app_settings<'a>(
     })
 }
 
-fn client_secret(app: &OAuthAppSettings, section: &str) -> anyhow::Result<SecretString> {
+fn client_secret(app: &OAuthAppSection, section: &str) -> anyhow::Result<SecretString> {
     if let Some(secret) = &app.client_secret {
         return Ok(secret.clone());
     }

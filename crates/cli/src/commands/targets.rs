@@ -13,7 +13,7 @@ use ledgerbridge_xero::XeroTarget;
 use crate::any_target::AnyTarget;
 use ledgerbridge_servicetitan::ServiceTitan;
 
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::context::Context;
 use crate::exit::UsageError;
 
@@ -66,7 +66,7 @@ pub(crate) async fn target(
     ctx: &Context,
     ledger: &Ledger,
     store: Arc<dyn CredentialStore>,
-    tenant: &TenantSettings,
+    tenant: &TenantSection,
 ) -> anyhow::Result<AnyTarget> {
     let system: System = tenant.target.parse().map_err(UsageError)?;
     let id = connection_id(ledger, &tenant.servicetitan_tenant, system).await?;
