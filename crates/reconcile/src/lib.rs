@@ -34,7 +34,7 @@
 //! since their own cursor are pulled ([`Target::payment_changes`]): one linked by
 //! its id is the bridge's own write (a no-op); one paying only linked invoices with a mapped
 //! payment method becomes one ServiceTitan payment through the outbox, carrying a stable id
-//! ([`inbound`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
+//! ([`books_payments`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
 //! Unfinished ServiceTitan creates are looked up in step 1.
 //!
 //! # Design decisions
@@ -62,10 +62,10 @@
 //! [`Target`]: ledgerbridge_protocol::Target
 //! [`Target::payment_changes`]: ledgerbridge_protocol::Target::payment_changes
 
+pub mod books_payments;
 pub mod eligibility;
 mod engine;
 mod error;
-pub mod inbound;
 pub mod invoice_merge;
 pub mod links;
 pub mod mapping;
