@@ -4,6 +4,7 @@
 //! The QuickBooks crate runs the same machinery against the stateful QuickBooks emulator;
 //! these tests pin the protocol details a provider-neutral caller (Xero) relies on.
 
+use ledgerbridge_core::WallClock;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_connector::oauth::{
-    AuthorizationCodeTokens, AuthorizeError, Clock, ConsentMode, RedirectListener, RevokeBody,
+    AuthorizationCodeTokens, AuthorizeError, ConsentMode, RedirectListener, RevokeBody,
     RevokeOutcome, authorize, revoke_and_forget, secret_names as names, store_grant,
 };
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
@@ -210,7 +211,7 @@ fn tokens_for(server: &MockServer, store: Arc<Store>) -> AuthorizationCodeTokens
         retry(),
         store,
         CONNECTION,
-        Clock::system(),
+        WallClock::system(),
     )
     .unwrap()
 }

@@ -101,6 +101,7 @@
 
 pub mod allocate;
 mod check;
+mod clock;
 pub mod crash;
 pub mod credentials;
 pub mod diff;
@@ -117,6 +118,7 @@ pub mod spreadsheet;
 
 pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;
+pub use clock::WallClock;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use diff::{FieldChange, diff};
 pub use fields::{ModelError, field_value, with_values};

@@ -25,8 +25,9 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::db::{Clock, ts};
+use crate::db::{stored_now, ts};
 use crate::{Ledger, LedgerError};
+use ledgerbridge_core::WallClock;
 
 const NONCE_LEN: usize = 24;
 const KEY_CHECK_AAD: &[u8] = b"ledgerbridge key check v1";
@@ -148,7 +149,7 @@ fn sql(error: sqlx::Error) -> CredentialError {
 #[derive(Clone)]
 pub struct LedgerCredentialStore {
     pool: SqlitePool,
-    clock: Clock,
+    clock: WallClock,
     key: Option<Arc<EncryptionKey>>,
 }
 
@@ -182,7 +183,7 @@ impl LedgerCredentialStore {
     pub async fn verify_key(&self) -> Result<(), CredentialError> {
         let key = self.key()?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(sql)?;
-        check_key(&mut tx, key, &ts(self.clock.now()), KEY_CHECK_NAME).await?;
+        check_key(&mut tx, key, &ts(stored_now(&self.clock)), KEY_CHECK_NAME).await?;
         tx.commit().await.map_err(sql)
     }
 
@@ -253,7 +254,7 @@ impl LedgerCredentialStore {
         entries: &[SecretEntry],
     ) -> Result<(), CredentialError> {
         let key = self.key()?;
-        let now = ts(self.clock.now());
+        let now = ts(stored_now(&self.clock));
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(sql)?;
         check_key(&mut tx, key, &now, connection).await?;
         let known: Option<String> = sqlx::query_scalar("SELECT id FROM connections WHERE id = ?")

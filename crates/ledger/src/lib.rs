@@ -72,7 +72,7 @@ pub use conflicts::{
 pub use connections::{Connection, ConnectionStatus, Connections, Environment, NewConnection};
 pub use credentials::{EncryptionKey, KeyError, LedgerCredentialStore};
 pub use cursors::{Cursor, CursorKey, Cursors};
-pub use db::{Clock, UnknownValue};
+pub use db::UnknownValue;
 pub use error::LedgerError;
 pub use events::{Event, EventFilter, Events, NewEvent};
 pub use ids::{

@@ -1,9 +1,10 @@
 //! What a QuickBooks connector is built from: endpoints, realm, limits, windows.
 
+use ledgerbridge_core::WallClock;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use ledgerbridge_connector::oauth::{Clock, OAuthApp, RevokeBody, is_loopback};
+use ledgerbridge_connector::oauth::{OAuthApp, RevokeBody, is_loopback};
 use ledgerbridge_connector::{HttpSettings, RateLimit};
 use ledgerbridge_core::Currency;
 use secrecy::SecretString;
@@ -178,7 +179,7 @@ pub struct QuickBooksConfig {
     /// The company's home currency (amounts without `CurrencyRef` are in it).
     pub home_currency: Currency,
     /// Where "now" comes from (CDC age checks).
-    pub clock: Clock,
+    pub clock: WallClock,
 }
 
 impl QuickBooksConfig {
@@ -200,7 +201,7 @@ impl QuickBooksConfig {
             overlap: Duration::from_secs(300),
             cdc_max_age: Duration::from_secs(30 * 86_400 - 3_600),
             home_currency: Currency::USD,
-            clock: Clock::system(),
+            clock: WallClock::system(),
         }
     }
 

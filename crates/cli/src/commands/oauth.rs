@@ -8,12 +8,13 @@
 //! connect removes a registration it made, and a tenant already connected to another company or
 //! environment is refused by the ledger (sandbox data never reaches production books).
 
+use ledgerbridge_core::WallClock;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use ledgerbridge_connector::CredentialStore;
-use ledgerbridge_connector::oauth::{Clock, ConsentMode, RevokeOutcome};
+use ledgerbridge_connector::oauth::{ConsentMode, RevokeOutcome};
 use ledgerbridge_core::System;
 use ledgerbridge_ledger::{Environment, Ledger, NewConnection};
 use secrecy::SecretString;
@@ -288,7 +289,7 @@ pub(crate) async fn connect_xero(ctx: &Context, args: &XeroConnectArgs) -> anyho
         mode: mode(&args.common),
         timeout: Duration::from_secs(args.common.timeout_secs),
         http: Default::default(),
-        clock: Clock::system(),
+        clock: WallClock::system(),
     };
     match xero::connect(&store, request, show_consent, |_| None).await {
         Ok(connected) => {
@@ -367,7 +368,7 @@ pub(crate) async fn disconnect(global: &GlobalArgs, args: DisconnectArgs) -> any
                     &Default::default(),
                     store.clone(),
                     &id,
-                    Clock::system(),
+                    WallClock::system(),
                 )
                 .await?,
             )

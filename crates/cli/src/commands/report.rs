@@ -93,7 +93,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result
         .into());
     }
     let ledger = ctx.open_ledger().await?;
-    let now = ledger.clock().now();
+    let now = ledger.now();
     let period = period(&args, now.date_naive())?;
     let expected = Expected {
         start_date: ctx.settings.sync.start_date,

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use ledgerbridge_connector::CredentialStore;
-use ledgerbridge_connector::oauth::Clock;
 use ledgerbridge_core::System;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::Ledger;
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_xero::XeroTarget;
@@ -88,12 +88,13 @@ pub(crate) async fn target(
         System::Xero => {
             let app = super::oauth::xero_app(ctx)?;
             let paced = ctx.settings.sync.paced()?;
-            let xero = ledgerbridge_xero::from_store(&app, store, &id, Clock::system(), |config| {
-                if !paced {
-                    config.http.rate_limit = None;
-                }
-            })
-            .await?;
+            let xero =
+                ledgerbridge_xero::from_store(&app, store, &id, WallClock::system(), |config| {
+                    if !paced {
+                        config.http.rate_limit = None;
+                    }
+                })
+                .await?;
             let tracking = ctx
                 .settings
                 .sync

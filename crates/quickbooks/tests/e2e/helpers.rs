@@ -1,5 +1,6 @@
 //! The emulator, an in-memory credential store, and a connected connector.
 
+use ledgerbridge_core::WallClock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::future::BoxFuture;
-use ledgerbridge_connector::oauth::{Clock, ConsentMode, OAuthApp};
+use ledgerbridge_connector::oauth::{ConsentMode, OAuthApp};
 use ledgerbridge_connector::{
     CredentialError, CredentialStore, HttpSettings, RetryPolicy, SecretEntry,
 };
@@ -151,9 +152,9 @@ impl World {
     }
 
     /// The emulator's clock, shared with the connector.
-    pub(crate) fn clock(&self) -> Clock {
+    pub(crate) fn clock(&self) -> WallClock {
         let clock = self.state.context().clock.clone();
-        Clock::from_fn(move || clock.now())
+        WallClock::new(move || clock.now())
     }
 
     pub(crate) fn app(&self) -> OAuthApp {

@@ -158,7 +158,7 @@ pub(crate) async fn show(
     Extension(session): Extension<CurrentSession>,
     Query(params): Query<ReportParams>,
 ) -> Result<Response, AppError> {
-    let today = state.ledger().clock().now().date_naive();
+    let today = state.ledger().now().date_naive();
     let period = period(&params, today)?;
     let tenant = non_blank(params.tenant.clone());
     let target = target(&params)?;

@@ -31,15 +31,9 @@ impl Reconciliation {
         let scopes = scopes_from_ledger(ledger, query.tenant.as_deref(), query.target)
             .await
             .map_err(from_report)?;
-        from_ledger(
-            ledger,
-            query.period,
-            &scopes,
-            self.expected,
-            ledger.clock().now(),
-        )
-        .await
-        .map_err(from_report)
+        from_ledger(ledger, query.period, &scopes, self.expected, ledger.now())
+            .await
+            .map_err(from_report)
     }
 }
 
