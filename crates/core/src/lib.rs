@@ -105,6 +105,7 @@ mod clock;
 pub mod crash;
 pub mod credentials;
 pub mod diff;
+mod environment;
 mod fields;
 pub mod ids;
 pub mod limits;
@@ -121,6 +122,7 @@ pub use check::Discrepancy;
 pub use clock::WallClock;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use diff::{FieldChange, diff};
+pub use environment::{Environment, UnknownEnvironment};
 pub use fields::{ModelError, field_value, with_values};
 pub use ids::{
     CompanyId, EntityKind, IdError, LinkKey, SourceRef, SourceRefError, System, TenantId,
