@@ -4,7 +4,6 @@
 //! The QuickBooks crate runs the same machinery against the stateful QuickBooks emulator;
 //! these tests pin the protocol details a provider-neutral caller (Xero) relies on.
 
-use ledgerbridge_core::WallClock;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -16,6 +15,7 @@ use ledgerbridge_connector::oauth::{
     RevokeOutcome, authorize, revoke_and_forget, secret_names as names, store_grant,
 };
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
+use ledgerbridge_core::WallClock;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use url::Url;

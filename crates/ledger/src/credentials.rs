@@ -20,6 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use futures::future::BoxFuture;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::{CredentialError, CredentialStore, SecretEntry};
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
@@ -27,7 +28,6 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::db::{stored_now, ts};
 use crate::{Ledger, LedgerError};
-use ledgerbridge_core::WallClock;
 
 const NONCE_LEN: usize = 24;
 const KEY_CHECK_AAD: &[u8] = b"ledgerbridge key check v1";

@@ -5,10 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ledgerbridge_core::WallClock;
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
-
-use ledgerbridge_core::WallClock;
 
 use crate::LedgerError;
 

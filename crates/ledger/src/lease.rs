@@ -27,13 +27,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ledgerbridge_core::WallClock;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::db::{parse_ts, stored_now, ts};
 use crate::events::{NewEvent, append_event};
 use crate::{Ledger, LedgerError, RunId};
-use ledgerbridge_core::WallClock;
 
 /// Who wants leases, and how to judge their current holders.
 pub struct LeaseClaim<'a> {

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use ledgerbridge_core::WallClock;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -13,7 +14,6 @@ use crate::{
     Conflicts, Connections, Cursors, Events, LedgerError, Links, MIGRATOR, Mappings, Outbox,
     Quarantine, Requests, Runs, Snapshots,
 };
-use ledgerbridge_core::WallClock;
 
 /// Where the ledger lives.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,12 +1,12 @@
 //! What a QuickBooks connector is built from: endpoints, realm, limits, windows.
 
-use ledgerbridge_core::WallClock;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use ledgerbridge_connector::oauth::{OAuthApp, RevokeBody, is_loopback};
 use ledgerbridge_connector::{HttpSettings, RateLimit};
 use ledgerbridge_core::Currency;
+use ledgerbridge_core::WallClock;
 use secrecy::SecretString;
 use url::Url;
 

@@ -8,7 +8,6 @@
 //! tokens are stored only once an organisation is chosen, so an abandoned choice leaves
 //! nothing behind.
 
-use ledgerbridge_core::WallClock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use ledgerbridge_connector::{
     AccessToken, ConnectorError, CredentialStore, HttpLayer, HttpSettings, SecretEntry,
     TokenProvider,
 };
+use ledgerbridge_core::WallClock;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 

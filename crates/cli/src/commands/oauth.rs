@@ -8,7 +8,6 @@
 //! connect removes a registration it made, and a tenant already connected to another company or
 //! environment is refused by the ledger (sandbox data never reaches production books).
 
-use ledgerbridge_core::WallClock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use anyhow::{Context as _, bail};
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_connector::oauth::{ConsentMode, RevokeOutcome};
 use ledgerbridge_core::System;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::{Environment, Ledger, NewConnection};
 use secrecy::SecretString;
 use url::Url;

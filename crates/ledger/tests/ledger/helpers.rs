@@ -1,10 +1,10 @@
 //! Shared fixtures.
 
-use ledgerbridge_core::WallClock;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::{Ledger, RecordKey};
 use sqlx::SqlitePool;

@@ -1,6 +1,5 @@
 //! The emulator, an in-memory credential store, and a connected connector.
 
-use ledgerbridge_core::WallClock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +11,7 @@ use ledgerbridge_connector::oauth::{ConsentMode, OAuthApp};
 use ledgerbridge_connector::{
     CredentialError, CredentialStore, HttpSettings, RetryPolicy, SecretEntry,
 };
+use ledgerbridge_core::WallClock;
 use ledgerbridge_emulator::{EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions};
 use ledgerbridge_emulator_quickbooks::{EmulatorState, spawn};
 use ledgerbridge_quickbooks::{

@@ -1,13 +1,13 @@
 //! Password guessing is limited per client address and overall, on a clock the test moves;
 //! short passwords refuse to start.
 
-use ledgerbridge_core::WallClock;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_web::{AppState, ServeOptions, WebError};
 

@@ -2,7 +2,6 @@
 //! organisation from `/connections`, rotation persisted, the grace window, and a dead grant
 //! answered with "reconnect needed" (exit 5).
 
-use ledgerbridge_core::WallClock;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,6 +9,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use ledgerbridge_connector::oauth::{AuthorizeError, ConsentMode, RevokeOutcome, secret_names};
 use ledgerbridge_connector::{ConnectorError, CredentialError, CredentialStore, SecretEntry};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_emulator::LimitMode;
 use ledgerbridge_emulator_xero::{XERO_CLIENT_ID, XERO_CLIENT_SECRET, XERO_TENANT_ID};
 use ledgerbridge_xero::connect::entry_names;
