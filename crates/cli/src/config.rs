@@ -29,14 +29,14 @@ const NON_KEY_VARS: [&str; 5] = ["config", "key", "log", "web_password", "crash_
 #[allow(dead_code)] // some keys are read only by `connect` and `sync`, which build on this
 pub(crate) struct Settings {
     #[serde(default)]
-    pub(crate) ledger: LedgerSettings,
+    pub(crate) ledger: LedgerSection,
     #[serde(default)]
-    pub(crate) sync: SyncSettings,
-    pub(crate) servicetitan: Option<ServiceTitanSettings>,
-    pub(crate) quickbooks: Option<OAuthAppSettings>,
-    pub(crate) xero: Option<OAuthAppSettings>,
+    pub(crate) sync: SyncSection,
+    pub(crate) servicetitan: Option<ServiceTitanSection>,
+    pub(crate) quickbooks: Option<OAuthAppSection>,
+    pub(crate) xero: Option<OAuthAppSection>,
     #[serde(default)]
-    pub(crate) tenants: Vec<TenantSettings>,
+    pub(crate) tenants: Vec<TenantSection>,
     /// `[policies]`: how a field changed on both sides is settled (docs/configuration.md).
     #[serde(default)]
     pub(crate) policies: BTreeMap<String, PolicyEntry>,
@@ -53,7 +53,7 @@ pub(crate) enum PolicyEntry {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct LedgerSettings {
+pub(crate) struct LedgerSection {
     /// The SQLite ledger file.
     pub(crate) path: PathBuf,
     /// The 32-byte encryption key (base64) for stored credentials; `LEDGERBRIDGE_KEY` wins.
@@ -64,7 +64,7 @@ pub(crate) struct LedgerSettings {
     pub(crate) lease_stale_seconds: u64,
 }
 
-impl Default for LedgerSettings {
+impl Default for LedgerSection {
     fn default() -> Self {
         Self {
             path: PathBuf::from("ledgerbridge.db"),
@@ -78,7 +78,7 @@ impl Default for LedgerSettings {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 #[allow(dead_code)] // some keys are read only by `connect` and `sync`, which build on this
-pub(crate) struct SyncSettings {
+pub(crate) struct SyncSection {
     /// Invoices dated before this are skipped with a reason.
     pub(crate) start_date: Option<NaiveDate>,
     /// Also sync invoices whose syncStatus is Pending (only Posted by default).
@@ -94,7 +94,7 @@ pub(crate) struct SyncSettings {
     pub(crate) pace: Option<String>,
 }
 
-impl SyncSettings {
+impl SyncSection {
     /// Whether connectors pace themselves at the remotes' documented limits.
     pub(crate) fn paced(&self) -> Result<bool, ConfigError> {
         match self.pace.as_deref() {
@@ -110,7 +110,7 @@ impl SyncSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // some keys are read only by `connect` and `sync`, which build on this
-pub(crate) struct ServiceTitanSettings {
+pub(crate) struct ServiceTitanSection {
     /// Precedes `/{module}/v2/tenant/...`.
     pub(crate) api_base: String,
     /// Precedes `/connect/token`.
@@ -122,7 +122,7 @@ pub(crate) struct ServiceTitanSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // some keys are read only by `connect` and `sync`, which build on this
-pub(crate) struct OAuthAppSettings {
+pub(crate) struct OAuthAppSection {
     pub(crate) api_base: String,
     pub(crate) authorize_url: String,
     pub(crate) token_url: String,
@@ -139,7 +139,7 @@ pub(crate) struct OAuthAppSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // some keys are read only by `connect` and `sync`, which build on this
-pub(crate) struct TenantSettings {
+pub(crate) struct TenantSection {
     /// The ServiceTitan tenant id.
     pub(crate) servicetitan_tenant: String,
     /// A readable name for reports.

@@ -33,7 +33,7 @@ pub mod wire;
 // The credential store is core's (the ledger implements it without the HTTP stack).
 pub use error::{BoxError, ConnectorError, RemoteProblem};
 pub use http::{
-    ApiRequest, ApiResponse, Clock, HttpLayer, HttpSettings, Idempotency, ManualClock,
+    ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, ManualClock, PaceClock,
     ProblemParser, RateLimit, RetryPolicy,
 };
 pub use ledgerbridge_core::credentials::{CredentialError, CredentialStore, SecretEntry};

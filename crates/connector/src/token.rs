@@ -37,7 +37,7 @@ use url::Url;
 
 use crate::error::{BoxError, ConnectorError, RemoteProblem};
 use crate::http::headers;
-use crate::http::{Clock, RetryPolicy};
+use crate::http::{PaceClock, RetryPolicy};
 
 /// A bearer token and the generation it belongs to (see [`TokenProvider::reject`]).
 #[derive(Clone)]
@@ -98,8 +98,8 @@ pub struct ClientCredentialsConfig {
     pub default_lifetime: Duration,
     /// Retries of the token request on transient failures.
     pub retry: RetryPolicy,
-    /// What expiry and retry waits are timed on (see [`Clock`]).
-    pub clock: Clock,
+    /// What expiry and retry waits are timed on (see [`PaceClock`]).
+    pub clock: PaceClock,
 }
 
 impl ClientCredentialsConfig {
@@ -112,7 +112,7 @@ impl ClientCredentialsConfig {
             scopes: Vec::new(),
             default_lifetime: Duration::from_secs(300),
             retry: RetryPolicy::default(),
-            clock: Clock::Tokio,
+            clock: PaceClock::Tokio,
         }
     }
 }
@@ -131,7 +131,7 @@ struct Inner {
     http: reqwest::Client,
     default_lifetime: Duration,
     retry: RetryPolicy,
-    clock: Clock,
+    clock: PaceClock,
     current: RwLock<Option<Cached>>,
     renewal: tokio::sync::Mutex<()>,
     generation: AtomicU64,

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_connector::oauth::{
-    AuthorizationCodeTokens, AuthorizeError, Clock, ConsentMode, RedirectListener, RevokeBody,
+    AuthorizationCodeTokens, AuthorizeError, ConsentMode, RedirectListener, RevokeBody,
     RevokeOutcome, authorize, revoke_and_forget, secret_names as names, store_grant,
 };
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
+use ledgerbridge_core::WallClock;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use url::Url;
@@ -210,7 +211,7 @@ fn tokens_for(server: &MockServer, store: Arc<Store>) -> AuthorizationCodeTokens
         retry(),
         store,
         CONNECTION,
-        Clock::system(),
+        WallClock::system(),
     )
     .unwrap()
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::flat::{Flat, ModelError, flatten};
+use crate::fields::{Flat, ModelError, flatten};
 use crate::model::Record;
 use crate::path::FieldPath;
 

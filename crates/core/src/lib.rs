@@ -101,10 +101,12 @@
 
 pub mod allocate;
 mod check;
+mod clock;
 pub mod crash;
 pub mod credentials;
 pub mod diff;
-mod flat;
+mod environment;
+mod fields;
 pub mod ids;
 pub mod limits;
 pub mod merge;
@@ -117,9 +119,11 @@ pub mod spreadsheet;
 
 pub use allocate::{AllocationError, allocate};
 pub use check::Discrepancy;
+pub use clock::WallClock;
 pub use credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use diff::{FieldChange, diff};
-pub use flat::{ModelError, field_value, with_values};
+pub use environment::{Environment, UnknownEnvironment};
+pub use fields::{ModelError, field_value, with_values};
 pub use ids::{
     CompanyId, EntityKind, IdError, LinkKey, SourceRef, SourceRefError, System, TenantId,
 };

@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::flat::{Flat, Item, ModelError, flatten, unflatten};
+use crate::fields::{Flat, Item, ModelError, flatten, unflatten};
 use crate::model::Record;
 use crate::path::FieldPath;
 

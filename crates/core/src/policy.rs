@@ -17,7 +17,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::flat::{ModelError, flatten, set, unflatten};
+use crate::fields::{ModelError, flatten, set, unflatten};
 use crate::ids::EntityKind;
 use crate::merge::{FieldConflict, MergeOutcome};
 use crate::model::Record;

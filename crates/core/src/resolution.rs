@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::check::Discrepancy;
-use crate::flat::{ModelError, with_values};
+use crate::fields::{ModelError, with_values};
 use crate::ids::EntityKind;
 use crate::merge::FieldConflict;
 use crate::model::{Customer, Invoice, Payment, Record};

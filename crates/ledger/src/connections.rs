@@ -11,19 +11,9 @@ use serde::Serialize;
 
 use crate::db::{Db, parse_col, parse_opt_ts, parse_ts, text_enum, ts};
 use crate::events::{NewEvent, append_event};
-use crate::{ConnectionId, LedgerError};
+use ledgerbridge_core::Environment;
 
-text_enum! {
-    /// Which kind of remote account a connection reaches.
-    pub enum Environment ("environment") {
-        /// A vendor sandbox (QBO/Xero) or the local emulators.
-        Sandbox => "sandbox",
-        /// Real books.
-        Production => "production",
-        /// ServiceTitan's integration environment.
-        Integration => "integration",
-    }
-}
+use crate::{ConnectionId, LedgerError};
 
 text_enum! {
     /// Whether a connection can be used.

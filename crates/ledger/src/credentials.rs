@@ -20,12 +20,13 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use futures::future::BoxFuture;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::{CredentialError, CredentialStore, SecretEntry};
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::db::{Clock, ts};
+use crate::db::{stored_now, ts};
 use crate::{Ledger, LedgerError};
 
 const NONCE_LEN: usize = 24;
@@ -148,7 +149,7 @@ fn sql(error: sqlx::Error) -> CredentialError {
 #[derive(Clone)]
 pub struct LedgerCredentialStore {
     pool: SqlitePool,
-    clock: Clock,
+    clock: WallClock,
     key: Option<Arc<EncryptionKey>>,
 }
 
@@ -182,7 +183,7 @@ impl LedgerCredentialStore {
     pub async fn verify_key(&self) -> Result<(), CredentialError> {
         let key = self.key()?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(sql)?;
-        check_key(&mut tx, key, &ts(self.clock.now()), KEY_CHECK_NAME).await?;
+        check_key(&mut tx, key, &ts(stored_now(&self.clock)), KEY_CHECK_NAME).await?;
         tx.commit().await.map_err(sql)
     }
 
@@ -253,7 +254,7 @@ impl LedgerCredentialStore {
         entries: &[SecretEntry],
     ) -> Result<(), CredentialError> {
         let key = self.key()?;
-        let now = ts(self.clock.now());
+        let now = ts(stored_now(&self.clock));
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(sql)?;
         check_key(&mut tx, key, &now, connection).await?;
         let known: Option<String> = sqlx::query_scalar("SELECT id FROM connections WHERE id = ?")

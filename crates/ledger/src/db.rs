@@ -3,49 +3,19 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ledgerbridge_core::WallClock;
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::LedgerError;
 
-/// Where the ledger gets "now" from. A capability, so tests can move time (e.g. to make a lease
-/// heartbeat stale) without sleeping.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Self {
-        Self(Arc::new(Utc::now))
-    }
-
-    /// A clock that asks `now` for the time.
-    pub fn new(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(now))
-    }
-
-    /// The current time, truncated to the microsecond precision the ledger stores, so a value
-    /// read back compares equal to the value written.
-    pub fn now(&self) -> DateTime<Utc> {
-        let now = (self.0)();
-        let micros = now.timestamp_micros();
-        DateTime::from_timestamp_micros(micros).unwrap_or(now)
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Self::system()
-    }
-}
-
-impl fmt::Debug for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Clock")
-    }
+/// The current time on `clock`, truncated to the microsecond precision the ledger stores, so a
+/// value read back compares equal to the value written.
+pub(crate) fn stored_now(clock: &WallClock) -> DateTime<Utc> {
+    let now = clock.now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
 /// Fixed-width RFC 3339 text (`2026-11-29T08:41:03.123456Z`): sorts as text, so SQL can compare
@@ -98,7 +68,7 @@ pub(crate) enum Target<'a> {
 /// A repository's access to the database plus the ledger's clock.
 pub(crate) struct Db<'a> {
     pub(crate) target: Target<'a>,
-    pub(crate) clock: &'a Clock,
+    pub(crate) clock: &'a WallClock,
 }
 
 /// A connection borrowed for one repository call.
@@ -128,12 +98,13 @@ impl Handle<'_> {
 }
 
 impl<'a> Db<'a> {
-    pub(crate) fn new(target: Target<'a>, clock: &'a Clock) -> Self {
+    pub(crate) fn new(target: Target<'a>, clock: &'a WallClock) -> Self {
         Self { target, clock }
     }
 
+    /// The current time at the ledger's stored precision (see [`stored_now`]).
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        stored_now(self.clock)
     }
 
     /// A connection for a single statement (atomic by itself).

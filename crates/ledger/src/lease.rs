@@ -27,10 +27,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ledgerbridge_core::WallClock;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
-use crate::db::{Clock, parse_ts, ts};
+use crate::db::{parse_ts, stored_now, ts};
 use crate::events::{NewEvent, append_event};
 use crate::{Ledger, LedgerError, RunId};
 
@@ -168,7 +169,7 @@ impl TryFrom<Row> for LeaseInfo {
 /// The tenants' leases of a ledger; see the module docs.
 pub struct Leases<'a> {
     pool: &'a SqlitePool,
-    clock: &'a Clock,
+    clock: &'a WallClock,
 }
 
 impl Ledger {
@@ -217,7 +218,7 @@ impl Leases<'_> {
             }
             .into());
         }
-        let now = self.clock.now();
+        let now = stored_now(self.clock);
         let holder = uuid::Uuid::new_v4().to_string();
         // The write lock up front: two acquirers serialise here instead of both reading "free",
         // and an early return rolls back every lease (and takeover) taken so far.
@@ -353,7 +354,7 @@ async fn record_takeover(
 #[derive(Debug)]
 pub struct LeaseGuard {
     pool: SqlitePool,
-    clock: Clock,
+    clock: WallClock,
     holder: String,
     held: Vec<LeaseInfo>,
     takeovers: Vec<Takeover>,
@@ -379,7 +380,7 @@ impl LeaseGuard {
     /// Proves this holder is alive. Fails with [`LeaseError::Lost`] if a lease was taken over
     /// (the others are still heartbeaten).
     pub async fn heartbeat(&mut self) -> Result<(), LeaseError> {
-        let now = self.clock.now();
+        let now = stored_now(&self.clock);
         let kept: Vec<String> = sqlx::query_scalar(
             "UPDATE tenant_leases SET heartbeat_at = ? WHERE holder = ? RETURNING tenant",
         )

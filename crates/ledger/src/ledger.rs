@@ -4,10 +4,12 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use ledgerbridge_core::WallClock;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::db::{Clock, Db, Target};
+use crate::db::{Db, Target, stored_now};
 use crate::{
     Conflicts, Connections, Cursors, Events, LedgerError, Links, MIGRATOR, Mappings, Outbox,
     Quarantine, Requests, Runs, Snapshots,
@@ -43,7 +45,7 @@ pub struct LedgerOptions {
     busy_timeout: Duration,
     max_connections: u32,
     migrate: bool,
-    clock: Clock,
+    clock: WallClock,
 }
 
 impl Default for LedgerOptions {
@@ -53,7 +55,7 @@ impl Default for LedgerOptions {
             busy_timeout: Duration::from_secs(5),
             max_connections: 4,
             migrate: true,
-            clock: Clock::system(),
+            clock: WallClock::system(),
         }
     }
 }
@@ -86,7 +88,7 @@ impl LedgerOptions {
     }
 
     /// The clock used for every timestamp the ledger writes.
-    pub fn clock(mut self, clock: Clock) -> Self {
+    pub fn clock(mut self, clock: WallClock) -> Self {
         self.clock = clock;
         self
     }
@@ -105,7 +107,7 @@ pub struct AppliedMigration {
 #[derive(Clone, Debug)]
 pub struct Ledger {
     pool: SqlitePool,
-    clock: Clock,
+    clock: WallClock,
 }
 
 impl Ledger {
@@ -173,7 +175,7 @@ impl Ledger {
 
     /// Wraps an existing pool (e.g. the one `#[sqlx::test]` hands a test). The pool's own
     /// connect options apply; nothing is migrated.
-    pub fn from_pool(pool: SqlitePool, clock: Clock) -> Self {
+    pub fn from_pool(pool: SqlitePool, clock: WallClock) -> Self {
         Self { pool, clock }
     }
 
@@ -224,8 +226,14 @@ impl Ledger {
     }
 
     /// The ledger's clock.
-    pub fn clock(&self) -> &Clock {
+    pub fn clock(&self) -> &WallClock {
         &self.clock
+    }
+
+    /// The current time at the precision the ledger stores (whole microseconds), so a value
+    /// written and read back compares equal.
+    pub fn now(&self) -> DateTime<Utc> {
+        stored_now(&self.clock)
     }
 
     /// Closes every connection (checkpointing the WAL). Clones of this ledger stop working.
@@ -331,7 +339,7 @@ impl Ledger {
 /// work inside it.
 pub struct LedgerTx {
     tx: Transaction<'static, Sqlite>,
-    clock: Clock,
+    clock: WallClock,
 }
 
 impl std::fmt::Debug for LedgerTx {

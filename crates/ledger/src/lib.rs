@@ -69,10 +69,10 @@ mod snapshots;
 pub use conflicts::{
     Conflict, ConflictField, ConflictFilter, ConflictStatus, Conflicts, NewConflict, Resolution,
 };
-pub use connections::{Connection, ConnectionStatus, Connections, Environment, NewConnection};
+pub use connections::{Connection, ConnectionStatus, Connections, NewConnection};
 pub use credentials::{EncryptionKey, KeyError, LedgerCredentialStore};
 pub use cursors::{Cursor, CursorKey, Cursors};
-pub use db::{Clock, UnknownValue};
+pub use db::UnknownValue;
 pub use error::LedgerError;
 pub use events::{Event, EventFilter, Events, NewEvent};
 pub use ids::{
@@ -81,6 +81,8 @@ pub use ids::{
 };
 pub use lease::{LeaseClaim, LeaseError, LeaseGuard, LeaseInfo, Leases, Takeover, TakeoverReason};
 pub use ledger::{AppliedMigration, Ledger, LedgerLocation, LedgerOptions, LedgerTx};
+/// Re-exported: the ledger records each connection's environment.
+pub use ledgerbridge_core::Environment;
 pub use links::{LineLink, Link, Links};
 pub use mappings::{Mapping, MappingKind, Mappings, UpsertSummary};
 pub use outbox::{

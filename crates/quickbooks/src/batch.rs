@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::client::{Entity, QuickBooks, fault_error};
-use crate::outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, Saved};
+use crate::outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, QboStored};
 use crate::wire::BatchAnswer;
 
 /// Longest `requestid` QuickBooks takes with a batch.
@@ -332,7 +332,7 @@ impl<A: TokenProvider> QuickBooks<A> {
     }
 
     /// The current version of a record, for a stale item.
-    async fn reread(&self, entity: Entity, id: &str) -> Result<Option<Saved>, ConnectorError> {
+    async fn reread(&self, entity: Entity, id: &str) -> Result<Option<QboStored>, ConnectorError> {
         let statement = format!(
             "SELECT * FROM {} WHERE Id = {}",
             entity.name(),
@@ -341,7 +341,7 @@ impl<A: TokenProvider> QuickBooks<A> {
         let mut page = self.query(&statement).await?;
         page.take(entity.name())
             .first()
-            .map(|raw| Saved::parse(entity, raw))
+            .map(|raw| QboStored::parse(entity, raw))
             .transpose()
     }
 }
@@ -355,5 +355,5 @@ fn entity_outcome(name: &str, raw: &RawValue) -> Result<ItemOutcome, ConnectorEr
             id: envelope.id.unwrap_or_default(),
         });
     }
-    Ok(ItemOutcome::Saved(Saved::parse(entity, raw)?))
+    Ok(ItemOutcome::Saved(QboStored::parse(entity, raw)?))
 }

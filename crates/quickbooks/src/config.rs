@@ -3,11 +3,14 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use ledgerbridge_connector::oauth::{Clock, OAuthApp, RevokeBody, is_loopback};
+use ledgerbridge_connector::oauth::{OAuthApp, RevokeBody, is_loopback};
 use ledgerbridge_connector::{HttpSettings, RateLimit};
 use ledgerbridge_core::Currency;
+use ledgerbridge_core::WallClock;
 use secrecy::SecretString;
 use url::Url;
+
+pub use ledgerbridge_core::Environment;
 
 /// The accounting scope (API facts §1.2).
 pub const SCOPE_ACCOUNTING: &str = "com.intuit.quickbooks.accounting";
@@ -15,41 +18,16 @@ pub const SCOPE_ACCOUNTING: &str = "com.intuit.quickbooks.accounting";
 /// The command that makes a QuickBooks connection, named in every reconnect message.
 pub const RECONNECT_COMMAND: &str = "ledgerbridge connect quickbooks";
 
-/// Which books a connection writes to, decided by the API host (CONTRACTS.md: a connection
+/// Which QuickBooks environment an API base URL reaches, decided by host (CONTRACTS.md: a connection
 /// records its environment so sandbox data never lands in production books).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Environment {
-    /// Intuit's sandbox API host, or a loopback host (the local emulator).
-    Sandbox,
-    /// Anything else; unknown hosts count as production, the safe side.
-    Production,
-}
-
-impl Environment {
-    /// Classifies an API base URL.
-    pub fn from_url(url: &Url) -> Self {
-        let sandbox_host = url
-            .host_str()
-            .is_some_and(|h| h.eq_ignore_ascii_case("sandbox-quickbooks.api.intuit.com"));
-        if sandbox_host || is_loopback(url) {
-            Self::Sandbox
-        } else {
-            Self::Production
-        }
-    }
-
-    /// `sandbox` or `production`, as the ledger records it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sandbox => "sandbox",
-            Self::Production => "production",
-        }
-    }
-}
-
-impl std::fmt::Display for Environment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+pub(crate) fn environment_of(url: &Url) -> Environment {
+    let sandbox_host = url
+        .host_str()
+        .is_some_and(|h| h.eq_ignore_ascii_case("sandbox-quickbooks.api.intuit.com"));
+    if sandbox_host || is_loopback(url) {
+        Environment::Sandbox
+    } else {
+        Environment::Production
     }
 }
 
@@ -89,7 +67,7 @@ impl Endpoints {
 
     /// The environment the API host belongs to.
     pub fn environment(&self) -> Environment {
-        Environment::from_url(&self.api_base)
+        environment_of(&self.api_base)
     }
 
     /// The OAuth app for these endpoints: HTTP Basic client auth, the accounting scope, no
@@ -178,7 +156,7 @@ pub struct QuickBooksConfig {
     /// The company's home currency (amounts without `CurrencyRef` are in it).
     pub home_currency: Currency,
     /// Where "now" comes from (CDC age checks).
-    pub clock: Clock,
+    pub clock: WallClock,
 }
 
 impl QuickBooksConfig {
@@ -200,7 +178,7 @@ impl QuickBooksConfig {
             overlap: Duration::from_secs(300),
             cdc_max_age: Duration::from_secs(30 * 86_400 - 3_600),
             home_currency: Currency::USD,
-            clock: Clock::system(),
+            clock: WallClock::system(),
         }
     }
 
@@ -224,9 +202,9 @@ mod tests {
         );
         assert_eq!(Endpoints::sandbox().environment(), Environment::Sandbox);
         let local = Url::parse("http://127.0.0.1:8702").unwrap();
-        assert_eq!(Environment::from_url(&local), Environment::Sandbox);
+        assert_eq!(environment_of(&local), Environment::Sandbox);
         let proxy = Url::parse("https://qbo-proxy.example.com").unwrap();
-        assert_eq!(Environment::from_url(&proxy).to_string(), "production");
+        assert_eq!(environment_of(&proxy).to_string(), "production");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub use config::{
 pub use connect::{AuthorizedCompany, ConnectRequest, connect, disconnect, token_status};
 pub use map::{MapError, Mappings, PaymentTarget, disambiguated_name};
 pub use ops::{Found, PrepareError, Prepared, WriteOp};
-pub use outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, Saved};
+pub use outcome::{FaultReaction, ItemFault, ItemOutcome, ItemResult, QboStored};
 pub use read::{ChangePage, PullSource, Remote, quote};
 pub use reference::{RefItem, ReferenceData};
 pub use target::QuickBooksTarget;

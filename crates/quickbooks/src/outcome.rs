@@ -104,7 +104,7 @@ impl std::fmt::Display for ItemFault {
 
 /// A record as QuickBooks stored it after a write (or re-read it).
 #[derive(Clone, Debug)]
-pub struct Saved {
+pub struct QboStored {
     /// Which entity.
     pub entity: Entity,
     /// Its id.
@@ -121,7 +121,7 @@ pub struct Saved {
     pub raw: Box<RawValue>,
 }
 
-impl Saved {
+impl QboStored {
     /// Reads the identity and version fields of an entity answer.
     pub fn parse(entity: Entity, raw: &RawValue) -> Result<Self, ConnectorError> {
         #[derive(Deserialize)]
@@ -171,7 +171,7 @@ impl Saved {
 #[derive(Clone, Debug)]
 pub enum ItemOutcome {
     /// Created, updated or voided: the record as stored now.
-    Saved(Saved),
+    Saved(QboStored),
     /// Deleted.
     Deleted {
         /// The deleted record's id.
@@ -185,7 +185,7 @@ pub enum ItemOutcome {
         /// The 5010 fault.
         fault: ItemFault,
         /// The fresh version.
-        current: Option<Saved>,
+        current: Option<QboStored>,
     },
     /// The answer had nothing for this `bId`: outcome unknown, look the record up.
     NoAnswer,

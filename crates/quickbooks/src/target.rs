@@ -8,7 +8,7 @@
 //! SKU may resolve to different items through their GL accounts).
 
 mod answers;
-mod books_read;
+mod books_changes;
 mod lookup;
 mod payments;
 
@@ -270,14 +270,14 @@ impl<A: TokenProvider> Target for QuickBooksTarget<A> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
-        books_read::qbo_changes(&self.qbo, cursor).await
+        books_changes::qbo_changes(&self.qbo, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
     ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
-        books_read::qbo_by_id(&self.qbo, ids).await
+        books_changes::qbo_by_id(&self.qbo, ids).await
     }
 
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {

@@ -10,7 +10,7 @@
 //! 2. **Resolutions, then the books.** Resolved conflicts not yet applied are applied (both
 //!    systems written, new base, marked applied); then invoices changed in the books since
 //!    their own cursor are merged three ways with ServiceTitan's version against the base
-//!    ([`two_way`]): accountant edits reach ServiceTitan through its API where it can take
+//!    ([`invoice_merge`]): accountant edits reach ServiceTitan through its API where it can take
 //!    them, the rest becomes one open conflict per record, which freezes that record.
 //! 3. **Pull.** The ServiceTitan export feeds (customers, invoices, payments) are read from
 //!    their durable cursors. A cursor moves only in the ledger transaction that also records
@@ -34,7 +34,7 @@
 //! since their own cursor are pulled ([`Target::payment_changes`]): one linked by
 //! its id is the bridge's own write (a no-op); one paying only linked invoices with a mapped
 //! payment method becomes one ServiceTitan payment through the outbox, carrying a stable id
-//! ([`inbound`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
+//! ([`books_payments`]) that settles an unknown outcome by look-up; the rest is blocked and parked.
 //! Unfinished ServiceTitan creates are looked up in step 1.
 //!
 //! # Design decisions
@@ -62,10 +62,11 @@
 //! [`Target`]: ledgerbridge_protocol::Target
 //! [`Target::payment_changes`]: ledgerbridge_protocol::Target::payment_changes
 
+pub mod books_payments;
 pub mod eligibility;
 mod engine;
 mod error;
-pub mod inbound;
+pub mod invoice_merge;
 pub mod links;
 pub mod mapping;
 pub mod matching;
@@ -74,7 +75,6 @@ pub mod plan;
 pub mod report;
 mod run;
 mod settings;
-pub mod two_way;
 pub mod unmapped;
 
 pub use engine::{NoProgress, Progress, SyncContext, TenantRun, sync_tenant};

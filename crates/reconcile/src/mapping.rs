@@ -225,7 +225,7 @@ impl MappingSet {
 
 impl MappingSet {
     /// The ServiceTitan payment type (a name, or a numeric type id) an accounting payment
-    /// method maps back to (`payment_type_reverse`; see [`crate::inbound`] for what the
+    /// method maps back to (`payment_type_reverse`; see [`crate::books_payments`] for what the
     /// method is per target).
     pub fn payment_type_reverse(&self, method: &str) -> Result<String, Unmapped> {
         let method = method.trim();

@@ -149,7 +149,7 @@ pub async fn unmapped_counts(
         }
     }
     // Payments recorded in the books wait for their payment method's way back.
-    for u in crate::inbound::parked_unmapped(ledger, tenant, system, &set).await? {
+    for u in crate::books_payments::parked_unmapped(ledger, tenant, system, &set).await? {
         *counts.entry(u).or_default() += 1;
     }
     // Customers block nothing by mapping; loading them checks the parked set is readable.

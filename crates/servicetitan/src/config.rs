@@ -9,48 +9,22 @@ use ledgerbridge_core::Currency;
 use secrecy::SecretString;
 use url::Url;
 
-/// Which ServiceTitan a connection talks to, decided by host (CONTRACTS.md: a connection
+pub use ledgerbridge_core::Environment;
+
+/// Which ServiceTitan environment an API base URL reaches, decided by host (CONTRACTS.md: a connection
 /// records its environment so sandbox data never lands in production books).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Environment {
-    /// A loopback host: the local emulator.
-    Sandbox,
-    /// `api-integration.servicetitan.io`.
-    Integration,
-    /// Anything else (`api.servicetitan.io`); unknown hosts count as production, the safe side.
-    Production,
-}
-
-impl Environment {
-    /// Classifies an API base URL by its host.
-    pub fn from_url(url: &Url) -> Self {
-        match url.host() {
-            Some(url::Host::Ipv4(ip)) if IpAddr::V4(ip).is_loopback() => Self::Sandbox,
-            Some(url::Host::Ipv6(ip)) if IpAddr::V6(ip).is_loopback() => Self::Sandbox,
-            Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Self::Sandbox,
-            Some(url::Host::Domain(d))
-                if d.eq_ignore_ascii_case("api-integration.servicetitan.io")
-                    || d.eq_ignore_ascii_case("auth-integration.servicetitan.io") =>
-            {
-                Self::Integration
-            }
-            _ => Self::Production,
+pub(crate) fn environment_of(url: &Url) -> Environment {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) if IpAddr::V4(ip).is_loopback() => Environment::Sandbox,
+        Some(url::Host::Ipv6(ip)) if IpAddr::V6(ip).is_loopback() => Environment::Sandbox,
+        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Environment::Sandbox,
+        Some(url::Host::Domain(d))
+            if d.eq_ignore_ascii_case("api-integration.servicetitan.io")
+                || d.eq_ignore_ascii_case("auth-integration.servicetitan.io") =>
+        {
+            Environment::Integration
         }
-    }
-
-    /// `sandbox`, `integration` or `production`, as the ledger records it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sandbox => "sandbox",
-            Self::Integration => "integration",
-            Self::Production => "production",
-        }
-    }
-}
-
-impl std::fmt::Display for Environment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        _ => Environment::Production,
     }
 }
 
@@ -89,7 +63,7 @@ impl Endpoints {
 
     /// The environment the API host belongs to.
     pub fn environment(&self) -> Environment {
-        Environment::from_url(&self.api_base)
+        environment_of(&self.api_base)
     }
 }
 
@@ -159,7 +133,7 @@ mod tests {
 
     #[test]
     fn environment_follows_the_host() {
-        let env = |u: &str| Environment::from_url(&Url::parse(u).unwrap());
+        let env = |u: &str| environment_of(&Url::parse(u).unwrap());
         assert_eq!(env("http://127.0.0.1:8701"), Environment::Sandbox);
         assert_eq!(env("http://[::1]:8701"), Environment::Sandbox);
         assert_eq!(env("http://localhost:8701"), Environment::Sandbox);

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use ledgerbridge_ledger::LedgerError;
 
 use crate::render::{Chrome, Html};
-use crate::report::ReportError;
+use crate::report_source::ReportError;
 
 /// Why the UI could not start or stopped.
 #[derive(Debug, thiserror::Error)]

@@ -72,9 +72,9 @@
 
 mod error;
 mod pages;
-mod plug;
+mod ports;
 mod render;
-mod report;
+mod report_source;
 mod security;
 mod serve;
 mod state;
@@ -84,11 +84,11 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
 pub use error::WebError;
-pub use plug::{
+pub use ports::{
     AfterResolve, ApplyOnNextSync, BlockingValue, BoxFuture, LedgerUnmapped, MappingChoice,
     MappingChoices, ResolutionHook, TypedTargets, UnmappedValues,
 };
-pub use report::{
+pub use report_source::{
     Download, DownloadFormat, LedgerTotals, Period, Reconciliation, ReportCell, ReportColumn,
     ReportError, ReportQuery, ReportSource, ReportTable, ReportView, StatusFilter,
 };

@@ -9,10 +9,10 @@ use ledgerbridge_ledger::Ledger;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::WebError;
-use crate::plug::{
+use crate::ports::{
     ApplyOnNextSync, LedgerUnmapped, MappingChoices, ResolutionHook, TypedTargets, UnmappedValues,
 };
-use crate::report::{Reconciliation, ReportSource};
+use crate::report_source::{Reconciliation, ReportSource};
 use crate::security::host::HostRule;
 use crate::security::session::SessionStore;
 use crate::security::throttle::LoginThrottle;

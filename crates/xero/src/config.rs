@@ -7,38 +7,15 @@ use std::time::Duration;
 use ledgerbridge_connector::{HttpSettings, RateLimit};
 use url::Url;
 
-/// Which Xero a connection talks to, decided by host (CONTRACTS.md: a connection records its
-/// environment so sandbox data never lands in production books).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Environment {
-    /// A loopback host: the local emulator.
-    Sandbox,
-    /// Anything else (`api.xero.com`); unknown hosts count as production, the safe side.
-    Production,
-}
+pub use ledgerbridge_core::Environment;
 
-impl Environment {
-    /// Classifies a URL by its host.
-    pub fn from_url(url: &Url) -> Self {
-        if is_loopback(url) {
-            Self::Sandbox
-        } else {
-            Self::Production
-        }
-    }
-
-    /// `sandbox` or `production`, as the ledger records it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sandbox => "sandbox",
-            Self::Production => "production",
-        }
-    }
-}
-
-impl std::fmt::Display for Environment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+/// Which Xero environment an API base URL reaches, decided by host (CONTRACTS.md: a connection
+/// records its environment so sandbox data never lands in production books).
+pub(crate) fn environment_of(url: &Url) -> Environment {
+    if is_loopback(url) {
+        Environment::Sandbox
+    } else {
+        Environment::Production
     }
 }
 
@@ -98,7 +75,7 @@ impl Endpoints {
 
     /// The environment the API host belongs to.
     pub fn environment(&self) -> Environment {
-        Environment::from_url(&self.api_base)
+        environment_of(&self.api_base)
     }
 }
 
@@ -164,7 +141,7 @@ mod tests {
 
     #[test]
     fn environment_follows_the_host() {
-        let env = |u: &str| Environment::from_url(&Url::parse(u).unwrap());
+        let env = |u: &str| environment_of(&Url::parse(u).unwrap());
         assert_eq!(env("http://127.0.0.1:8703"), Environment::Sandbox);
         assert_eq!(env("http://[::1]:8703"), Environment::Sandbox);
         assert_eq!(env("http://LOCALHOST:1"), Environment::Sandbox);

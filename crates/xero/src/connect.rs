@@ -12,13 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerbridge_connector::oauth::{
-    AuthorizationCodeTokens, AuthorizeError, Clock, ConsentMode, OAuthApp, RevokeOutcome,
-    TokenGrant, authorize, revoke_and_forget, store_grant,
+    AuthorizationCodeTokens, AuthorizeError, ConsentMode, OAuthApp, RevokeOutcome, TokenGrant,
+    authorize, revoke_and_forget, store_grant,
 };
 use ledgerbridge_connector::{
     AccessToken, ConnectorError, CredentialStore, HttpLayer, HttpSettings, SecretEntry,
     TokenProvider,
 };
+use ledgerbridge_core::WallClock;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -100,7 +101,7 @@ pub struct ConnectRequest {
     /// Timeouts and retries.
     pub http: HttpSettings,
     /// The bridge's clock (the system clock; the sandbox's in tests), for the token dates.
-    pub clock: Clock,
+    pub clock: WallClock,
 }
 
 /// A made, stored connection.
@@ -232,7 +233,7 @@ pub fn token_provider(
     http: &HttpSettings,
     store: Arc<dyn CredentialStore>,
     connection: &str,
-    clock: Clock,
+    clock: WallClock,
 ) -> Result<AuthorizationCodeTokens, ConnectorError> {
     let layer = HttpLayer::new(http)?;
     AuthorizationCodeTokens::new(
@@ -251,7 +252,7 @@ pub async fn from_store(
     app: &XeroApp,
     store: Arc<dyn CredentialStore>,
     connection: &str,
-    clock: Clock,
+    clock: WallClock,
     tune: impl FnOnce(&mut XeroConfig),
 ) -> Result<Xero<AuthorizationCodeTokens>, ConnectorError> {
     let tenant = store
@@ -276,7 +277,7 @@ pub async fn disconnect(
     http: &HttpSettings,
     store: Arc<dyn CredentialStore>,
     connection: &str,
-    clock: Clock,
+    clock: WallClock,
 ) -> Result<RevokeOutcome, ConnectorError> {
     let layer = HttpLayer::new(http)?;
     if let Some(id) = store.load(connection, entry_names::CONNECTION_ID).await? {

@@ -24,7 +24,7 @@
 //!   [`write::check_lock_date`], [`write::status_change`]), so a paid invoice's frozen fields,
 //!   a locked period or a void that needs payments removed is reported once, clearly, not
 //!   retried every run. Xero's own refusals are classified the same way
-//!   ([`RejectionKind`]).
+//!   ([`XeroRejectionKind`]).
 //! * **ServiceTitan's money is the truth** ([`map`]): line amounts reproduced exactly by
 //!   `Quantity x UnitAmount` at Xero's 4 decimals, the invoice's tax spread over its taxable
 //!   lines as `TaxAmount` by largest remainder, so Xero's total equals ServiceTitan's to the
@@ -71,6 +71,6 @@ pub use scopes::ScopeStyle;
 pub use target::XeroTarget;
 pub use tenants::{TenantChoice, TenantError, choose_tenant, delete_connection, list_connections};
 pub use write::{
-    BatchKind, BatchResult, Blocked, ElementResult, MAX_BATCH, Rejection, RejectionKind, Saved,
-    StatusChange, WriteBatch,
+    BatchKind, BatchResult, Blocked, ElementResult, MAX_BATCH, StatusChange, WriteBatch,
+    XeroRejection, XeroRejectionKind, XeroSaved,
 };

@@ -8,7 +8,7 @@
 //! number of non-zero allocations), so outcomes stay one per write.
 
 mod answers;
-mod books_read;
+mod books_changes;
 mod payments;
 
 use std::collections::HashMap;
@@ -278,14 +278,14 @@ impl<P: TokenProvider> Target for XeroTarget<P> {
         &self,
         cursor: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<ledgerbridge_protocol::BooksChanges, ConnectorError> {
-        books_read::xero_changes(&self.xero, cursor).await
+        books_changes::xero_changes(&self.xero, cursor).await
     }
 
     async fn books_invoices(
         &self,
         ids: &[String],
     ) -> Result<Vec<ledgerbridge_protocol::BooksInvoice>, ConnectorError> {
-        books_read::xero_by_id(&self.xero, ids).await
+        books_changes::xero_by_id(&self.xero, ids).await
     }
 
     async fn closed_through(&self) -> Result<Option<NaiveDate>, ConnectorError> {

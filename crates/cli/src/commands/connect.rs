@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use ledgerbridge_connector::ConnectorError;
 use ledgerbridge_core::System;
-use ledgerbridge_ledger::{Environment, NewConnection};
+use ledgerbridge_ledger::NewConnection;
 use ledgerbridge_servicetitan::{ConnectRequest, Credentials, Endpoints, connect};
 use secrecy::SecretString;
 use url::Url;
@@ -87,14 +87,6 @@ fn connect_failure(tenant: &str, host: &str, error: &ConnectorError) -> String {
     }
 }
 
-fn environment(endpoints: &Endpoints) -> Environment {
-    match endpoints.environment() {
-        ledgerbridge_servicetitan::Environment::Sandbox => Environment::Sandbox,
-        ledgerbridge_servicetitan::Environment::Integration => Environment::Integration,
-        ledgerbridge_servicetitan::Environment::Production => Environment::Production,
-    }
-}
-
 async fn servicetitan(global: &GlobalArgs, args: ServiceTitanConnectArgs) -> anyhow::Result<Exit> {
     let ctx = Context::load(global)?;
     let credentials = Credentials {
@@ -141,7 +133,7 @@ pub(crate) async fn connect_servicetitan(
             system: System::ServiceTitan,
             tenant: tenant.to_owned(),
             company: tenant.to_owned(),
-            environment: environment(&endpoints),
+            environment: endpoints.environment(),
         })
         .await?;
     let request = ConnectRequest {

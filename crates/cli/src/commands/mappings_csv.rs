@@ -13,7 +13,7 @@ use ledgerbridge_core::System;
 use ledgerbridge_core::spreadsheet::{defuse_formula, restore_defused};
 use ledgerbridge_ledger::{Mapping, MappingKind};
 
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::exit::UsageError;
 
 /// The CSV header, in order.
@@ -56,7 +56,7 @@ pub(crate) fn mapping(fields: [&str; 6]) -> Result<Mapping, String> {
 }
 
 /// Whether `row` names a configured tenant and that tenant's target.
-pub(crate) fn check_tenant(row: &Mapping, tenants: &[TenantSettings]) -> Result<(), String> {
+pub(crate) fn check_tenant(row: &Mapping, tenants: &[TenantSection]) -> Result<(), String> {
     let Some(tenant) = tenants.iter().find(|t| t.servicetitan_tenant == row.tenant) else {
         return Err(format!(
             "tenant {} is not configured (no [[tenants]] block names it)",
@@ -122,7 +122,7 @@ fn check_header(path: &Path, reader: &mut csv::Reader<std::fs::File>) -> anyhow:
 
 /// Reads and checks every row; any problem refuses the whole file (exit 2), listing each one
 /// with its line number.
-pub(crate) fn read_csv(path: &Path, tenants: &[TenantSettings]) -> anyhow::Result<Vec<Mapping>> {
+pub(crate) fn read_csv(path: &Path, tenants: &[TenantSection]) -> anyhow::Result<Vec<Mapping>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
@@ -182,8 +182,8 @@ pub(crate) fn write_csv(rows: &[Mapping], out: Box<dyn std::io::Write>) -> anyho
 mod tests {
     use super::*;
 
-    fn tenant(id: &str, target: &str) -> TenantSettings {
-        TenantSettings {
+    fn tenant(id: &str, target: &str) -> TenantSection {
+        TenantSection {
             servicetitan_tenant: id.into(),
             name: None,
             target: target.into(),

@@ -13,14 +13,15 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use ledgerbridge_connector::CredentialStore;
-use ledgerbridge_connector::oauth::{Clock, ConsentMode, RevokeOutcome};
+use ledgerbridge_connector::oauth::{ConsentMode, RevokeOutcome};
 use ledgerbridge_core::System;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::{Environment, Ledger, NewConnection};
 use secrecy::SecretString;
 use url::Url;
 
 use crate::args::{DisconnectArgs, GlobalArgs, OAuthConnectArgs, XeroConnectArgs};
-use crate::config::OAuthAppSettings;
+use crate::config::OAuthAppSection;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 
@@ -64,9 +65,9 @@ pub(crate) fn configured_tenant(
 }
 
 fn app_settings<'a>(
-    app: Option<&'a OAuthAppSettings>,
+    app: Option<&'a OAuthAppSection>,
     section: &str,
-) -> Result<&'a OAuthAppSettings, UsageError> {
+) -> Result<&'a OAuthAppSection, UsageError> {
     app.ok_or_else(|| {
         UsageError(format!(
             "the config has no [{section}] section (see config/example.toml)"
@@ -74,7 +75,7 @@ fn app_settings<'a>(
     })
 }
 
-fn client_secret(app: &OAuthAppSettings, section: &str) -> anyhow::Result<SecretString> {
+fn client_secret(app: &OAuthAppSection, section: &str) -> anyhow::Result<SecretString> {
     if let Some(secret) = &app.client_secret {
         return Ok(secret.clone());
     }
@@ -288,7 +289,7 @@ pub(crate) async fn connect_xero(ctx: &Context, args: &XeroConnectArgs) -> anyho
         mode: mode(&args.common),
         timeout: Duration::from_secs(args.common.timeout_secs),
         http: Default::default(),
-        clock: Clock::system(),
+        clock: WallClock::system(),
     };
     match xero::connect(&store, request, show_consent, |_| None).await {
         Ok(connected) => {
@@ -367,7 +368,7 @@ pub(crate) async fn disconnect(global: &GlobalArgs, args: DisconnectArgs) -> any
                     &Default::default(),
                     store.clone(),
                     &id,
-                    Clock::system(),
+                    WallClock::system(),
                 )
                 .await?,
             )

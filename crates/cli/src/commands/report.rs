@@ -11,7 +11,7 @@ use ledgerbridge_report::live::{refresh, unreachable_target};
 use ledgerbridge_report::{Expected, Format, Live, Period, Scope, build, render, tenant_input};
 
 use crate::args::{GlobalArgs, ReportArgs, ReportFormat};
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 
@@ -42,7 +42,7 @@ async fn live(
     ctx: &Context,
     ledger: &Ledger,
     store: &Arc<dyn CredentialStore>,
-    tenant: &TenantSettings,
+    tenant: &TenantSection,
     period: Period,
     warnings: &mut Vec<String>,
 ) -> Live {
@@ -75,7 +75,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result
         .map(str::parse)
         .transpose()
         .map_err(UsageError)?;
-    let tenants: Vec<&TenantSettings> = ctx
+    let tenants: Vec<&TenantSection> = ctx
         .settings
         .tenants
         .iter()
@@ -93,7 +93,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result
         .into());
     }
     let ledger = ctx.open_ledger().await?;
-    let now = ledger.clock().now();
+    let now = ledger.now();
     let period = period(&args, now.date_naive())?;
     let expected = Expected {
         start_date: ctx.settings.sync.start_date,

@@ -26,7 +26,7 @@ use ledgerbridge_web::{
 use secrecy::SecretString;
 
 use crate::args::{GlobalArgs, ServeArgs};
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::context::{Context, WEB_PASSWORD_VAR};
 use crate::exit::{Exit, UsageError};
 
@@ -58,7 +58,7 @@ struct ConfiguredTargets {
 }
 
 impl ConfiguredTargets {
-    fn tenant(&self, tenant: &str) -> anyhow::Result<&TenantSettings> {
+    fn tenant(&self, tenant: &str) -> anyhow::Result<&TenantSection> {
         self.ctx
             .settings
             .tenants

@@ -18,7 +18,7 @@ use ledgerbridge_reconcile::{
 
 use super::sync_stop::{self, StopSignal};
 use crate::args::{GlobalArgs, OutputFormat, SyncArgs};
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::context::Context;
 use crate::exit::{Exit, UsageError};
 use crate::output::print_listing;
@@ -157,7 +157,7 @@ async fn sync_tenants(
     ctx: &Context,
     ledger: &ledgerbridge_ledger::Ledger,
     run: &mut SyncRun<'_>,
-    tenants: &[&TenantSettings],
+    tenants: &[&TenantSection],
     settings: &SyncSettings,
     stop: &StopSignal,
 ) -> Option<Failure> {
@@ -210,7 +210,7 @@ async fn sync_tenants(
 }
 
 /// The tenants this sync covers: `--tenant` and `--target` narrow the config's list.
-fn chosen<'a>(ctx: &'a Context, args: &SyncArgs) -> anyhow::Result<Vec<&'a TenantSettings>> {
+fn chosen<'a>(ctx: &'a Context, args: &SyncArgs) -> anyhow::Result<Vec<&'a TenantSection>> {
     let target_filter: Option<System> = args
         .target
         .as_deref()

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use ledgerbridge_connector::CredentialStore;
-use ledgerbridge_connector::oauth::Clock;
 use ledgerbridge_core::System;
+use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::Ledger;
 use ledgerbridge_quickbooks::QuickBooksTarget;
 use ledgerbridge_xero::XeroTarget;
@@ -13,7 +13,7 @@ use ledgerbridge_xero::XeroTarget;
 use crate::any_target::AnyTarget;
 use ledgerbridge_servicetitan::ServiceTitan;
 
-use crate::config::TenantSettings;
+use crate::config::TenantSection;
 use crate::context::Context;
 use crate::exit::UsageError;
 
@@ -66,7 +66,7 @@ pub(crate) async fn target(
     ctx: &Context,
     ledger: &Ledger,
     store: Arc<dyn CredentialStore>,
-    tenant: &TenantSettings,
+    tenant: &TenantSection,
 ) -> anyhow::Result<AnyTarget> {
     let system: System = tenant.target.parse().map_err(UsageError)?;
     let id = connection_id(ledger, &tenant.servicetitan_tenant, system).await?;
@@ -88,12 +88,13 @@ pub(crate) async fn target(
         System::Xero => {
             let app = super::oauth::xero_app(ctx)?;
             let paced = ctx.settings.sync.paced()?;
-            let xero = ledgerbridge_xero::from_store(&app, store, &id, Clock::system(), |config| {
-                if !paced {
-                    config.http.rate_limit = None;
-                }
-            })
-            .await?;
+            let xero =
+                ledgerbridge_xero::from_store(&app, store, &id, WallClock::system(), |config| {
+                    if !paced {
+                        config.http.rate_limit = None;
+                    }
+                })
+                .await?;
             let tracking = ctx
                 .settings
                 .sync

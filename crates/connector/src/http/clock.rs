@@ -7,7 +7,7 @@
 //! every bound wrong in one direction or the other), and cannot use tokio's paused time
 //! either: these tests talk to real sockets, and while a response is in flight the paused
 //! runtime auto-advances to the next timer, which is the request timeout. So the waits go
-//! through a [`Clock`]: [`Clock::Tokio`] sleeps, and a [`ManualClock`] stands still except
+//! through a [`PaceClock`]: [`PaceClock::Tokio`] sleeps, and a [`ManualClock`] stands still except
 //! when the layer itself waits, then jumps by exactly that wait and records it. Request
 //! timeouts stay on tokio's timer either way; the local `governor` limiter keeps its own clock
 //! (its quota is tested on governor's fake clock).
@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 /// The time source of the layer's waits (see the module docs). Cheap to clone.
 #[derive(Clone, Debug, Default)]
-pub enum Clock {
+pub enum PaceClock {
     /// tokio's clock and timer.
     #[default]
     Tokio,
@@ -27,7 +27,7 @@ pub enum Clock {
     Manual(ManualClock),
 }
 
-impl Clock {
+impl PaceClock {
     /// The current time.
     pub fn now(&self) -> Instant {
         match self {
@@ -86,9 +86,9 @@ impl ManualClock {
         }
     }
 
-    /// The [`Clock`] to hand to the layer.
-    pub fn clock(&self) -> Clock {
-        Clock::Manual(self.clone())
+    /// The [`PaceClock`] to hand to the layer.
+    pub fn clock(&self) -> PaceClock {
+        PaceClock::Manual(self.clone())
     }
 
     /// The current time: the start plus every wait and advance since.

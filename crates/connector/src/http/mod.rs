@@ -45,7 +45,7 @@ use http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 
-pub use clock::{Clock, ManualClock};
+pub use clock::{ManualClock, PaceClock};
 pub use pace::{Pacer, RateLimit};
 pub use request::{ApiRequest, ApiResponse};
 pub use retry::{Idempotency, RetryPolicy};
@@ -70,7 +70,7 @@ pub struct HttpSettings {
     pub rate_limit: Option<RateLimit>,
     /// What the pauses and retry waits are timed on: tokio's timer, or a test's
     /// [`ManualClock`].
-    pub clock: Clock,
+    pub clock: PaceClock,
 }
 
 impl Default for HttpSettings {
@@ -81,7 +81,7 @@ impl Default for HttpSettings {
             user_agent: concat!("ledgerbridge/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             rate_limit: None,
-            clock: Clock::Tokio,
+            clock: PaceClock::Tokio,
         }
     }
 }
@@ -111,7 +111,7 @@ pub struct HttpLayer {
     retry: RetryPolicy,
     problem_parser: ProblemParser,
     default_retry_after: Option<Duration>,
-    clock: Clock,
+    clock: PaceClock,
 }
 
 impl HttpLayer {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
-use super::clock::Clock;
+use super::clock::PaceClock;
 use super::headers::RateLimitHint;
 
 /// A documented limit: at most `requests` in any `window`.
@@ -62,17 +62,17 @@ impl RateLimit {
 pub struct Pacer {
     limiter: Option<DefaultKeyedRateLimiter<String>>,
     paused: Mutex<HashMap<String, Instant>>,
-    clock: Clock,
+    clock: PaceClock,
 }
 
 impl Pacer {
     /// A pacer at `limit`; `None` paces nothing locally (the remote's pauses still apply).
     pub fn new(limit: Option<RateLimit>) -> Self {
-        Self::with_clock(limit, Clock::default())
+        Self::with_clock(limit, PaceClock::default())
     }
 
-    /// The same, timing its pauses on `clock` (see [`Clock`]).
-    pub fn with_clock(limit: Option<RateLimit>, clock: Clock) -> Self {
+    /// The same, timing its pauses on `clock` (see [`PaceClock`]).
+    pub fn with_clock(limit: Option<RateLimit>, clock: PaceClock) -> Self {
         Self {
             limiter: limit.map(|l| RateLimiter::keyed(l.quota())),
             paused: Mutex::default(),

@@ -35,7 +35,7 @@
 //!   [`ConnectorError::ReconnectNeeded`](crate::ConnectorError::ReconnectNeeded) whose message
 //!   names [`OAuthApp::reconnect_command`]; the CLI maps it to exit code 5.
 //!
-//! Times come from a [`Clock`] passed in, so tests can move the bridge's clock together with an
+//! Times come from a [`WallClock`](ledgerbridge_core::WallClock) passed in, so tests can move the bridge's clock together with an
 //! emulator's sandbox clock; this module reads no environment and no files.
 
 mod consent;
@@ -47,10 +47,8 @@ mod status;
 mod transport;
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use url::Url;
 
@@ -153,40 +151,6 @@ pub enum RevokeBody {
     Form,
     /// `{"token": "…"}` as JSON (what Intuit's own SDKs send).
     Json,
-}
-
-/// Where "now" comes from: the system clock in production, a clock shared with an emulator's
-/// sandbox clock in tests.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Self {
-        Self(Arc::new(Utc::now))
-    }
-
-    /// A clock reading `now`.
-    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(now))
-    }
-
-    /// The current time.
-    pub fn now(&self) -> DateTime<Utc> {
-        (self.0)()
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Self::system()
-    }
-}
-
-impl fmt::Debug for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Clock({})", self.now().to_rfc3339())
-    }
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.

@@ -8,12 +8,13 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::OAuthApp;
 use super::exchange::OAuthClient;
 use super::status::{TokenStatus, grant_entries, secret_names as names};
-use super::{Clock, OAuthApp};
 use crate::error::ConnectorError;
 use crate::http::RetryPolicy;
 use crate::token::{AccessToken, TokenProvider};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::credentials::CredentialStore;
 
 struct Cached {
@@ -25,7 +26,7 @@ struct Inner {
     client: OAuthClient,
     store: Arc<dyn CredentialStore>,
     connection: String,
-    clock: Clock,
+    clock: WallClock,
     current: RwLock<Option<Cached>>,
     renewal: tokio::sync::Mutex<()>,
     generation: AtomicU64,
@@ -60,7 +61,7 @@ impl AuthorizationCodeTokens {
         retry: RetryPolicy,
         store: Arc<dyn CredentialStore>,
         connection: impl Into<String>,
-        clock: Clock,
+        clock: WallClock,
     ) -> Result<Self, ConnectorError> {
         Ok(Self {
             inner: Arc::new(Inner {

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::ResolutionError;
-use crate::flat::with_values;
+use crate::fields::with_values;
 use crate::ids::EntityKind;
 use crate::merge::FieldConflict;
 use crate::model::{Customer, Invoice, Payment, Record};

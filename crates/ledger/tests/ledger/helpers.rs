@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::{EntityKind, System};
-use ledgerbridge_ledger::{Clock, Ledger, RecordKey};
+use ledgerbridge_ledger::{Ledger, RecordKey};
 use sqlx::SqlitePool;
 
 /// A ledger over the pool `#[sqlx::test]` hands out, on the system clock.
 pub(crate) fn ledger(pool: SqlitePool) -> Ledger {
-    Ledger::from_pool(pool, Clock::system())
+    Ledger::from_pool(pool, WallClock::system())
 }
 
 /// An invoice key of tenant `t1` against QuickBooks company `realm-1`.
@@ -39,9 +40,9 @@ impl ManualClock {
         self.0.fetch_add(micros, Ordering::SeqCst);
     }
 
-    pub(crate) fn clock(&self) -> Clock {
+    pub(crate) fn clock(&self) -> WallClock {
         let now = Arc::clone(&self.0);
-        Clock::new(move || {
+        WallClock::new(move || {
             DateTime::from_timestamp_micros(now.load(Ordering::SeqCst)).expect("in range")
         })
     }

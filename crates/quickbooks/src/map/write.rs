@@ -14,7 +14,7 @@ use ledgerbridge_core::{Customer, Invoice, InvoiceLine, Payment, SourceRef, Syst
 use rust_decimal::Decimal;
 
 use super::{MapError, Mappings, disambiguated_name};
-use crate::outcome::Saved;
+use crate::outcome::QboStored;
 use crate::wire::entities::MemoRef;
 use crate::wire::{self};
 use crate::wire::{
@@ -141,7 +141,7 @@ pub struct InvoiceDraft {
 impl InvoiceDraft {
     /// Pairs the draft's line keys with the line ids QuickBooks answered (same order), to be
     /// recorded in the ledger. Empty when the counts differ (then nothing is guessed).
-    pub fn line_links(&self, saved: &Saved) -> Vec<(SourceRef, String)> {
+    pub fn line_links(&self, saved: &QboStored) -> Vec<(SourceRef, String)> {
         if saved.line_ids.len() != self.line_keys.len() {
             tracing::warn!(id = %saved.id, sent = self.line_keys.len(), got = saved.line_ids.len(),
                 "line counts differ; line ids not recorded");

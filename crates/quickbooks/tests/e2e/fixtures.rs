@@ -8,7 +8,7 @@ use ledgerbridge_core::{
     PaymentStatus, SourceRef, TaxLine,
 };
 use ledgerbridge_quickbooks::{
-    ItemOutcome, ItemResult, Mappings, PaymentTarget, QuickBooks, Saved,
+    ItemOutcome, ItemResult, Mappings, PaymentTarget, QboStored, QuickBooks,
 };
 use rust_decimal::Decimal;
 
@@ -156,7 +156,7 @@ pub(crate) async fn mappings(qbo: &QuickBooks) -> Mappings {
 }
 
 /// The saved record of the result at `bid`, or a panic naming what happened instead.
-pub(crate) fn saved<'a>(results: &'a [ItemResult], bid: &str) -> &'a Saved {
+pub(crate) fn saved<'a>(results: &'a [ItemResult], bid: &str) -> &'a QboStored {
     match &results
         .iter()
         .find(|r| r.bid == bid)

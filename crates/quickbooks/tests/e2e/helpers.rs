@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::future::BoxFuture;
-use ledgerbridge_connector::oauth::{Clock, ConsentMode, OAuthApp};
+use ledgerbridge_connector::oauth::{ConsentMode, OAuthApp};
 use ledgerbridge_connector::{
     CredentialError, CredentialStore, HttpSettings, RetryPolicy, SecretEntry,
 };
+use ledgerbridge_core::WallClock;
 use ledgerbridge_emulator::{EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions};
 use ledgerbridge_emulator_quickbooks::{EmulatorState, spawn};
 use ledgerbridge_quickbooks::{
@@ -151,9 +152,9 @@ impl World {
     }
 
     /// The emulator's clock, shared with the connector.
-    pub(crate) fn clock(&self) -> Clock {
+    pub(crate) fn clock(&self) -> WallClock {
         let clock = self.state.context().clock.clone();
-        Clock::from_fn(move || clock.now())
+        WallClock::new(move || clock.now())
     }
 
     pub(crate) fn app(&self) -> OAuthApp {

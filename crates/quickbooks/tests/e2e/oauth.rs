@@ -148,7 +148,7 @@ async fn a_401_mid_run_refreshes_and_replays_once() {
     // This connector's clock is the wall clock: it believes its token is fresh while the
     // emulator's clock says it expired, so the remote answers 401.
     let mut config = world.config(&company.realm_id);
-    config.clock = ledgerbridge_connector::oauth::Clock::system();
+    config.clock = ledgerbridge_core::WallClock::system();
     let qbo = world.connector_for(config);
     qbo.company_name().await.unwrap();
     world.advance_clock(2 * 3_600).await;

@@ -129,8 +129,7 @@ async fn a_cdc_window_refused_by_the_remote_clock_is_paged_with_query() {
     let mut config = world.config(&company.realm_id);
     // Our clock runs two days behind QuickBooks'.
     let remote = world.clock();
-    config.clock =
-        ledgerbridge_connector::oauth::Clock::from_fn(move || remote.now() - Duration::days(2));
+    config.clock = ledgerbridge_core::WallClock::new(move || remote.now() - Duration::days(2));
     let qbo = world.connector_for(config);
     let cursor = world.clock().now() - Duration::days(31);
     let pages = pull_all(&qbo, Some(cursor)).await;

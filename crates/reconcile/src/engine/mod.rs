@@ -10,6 +10,7 @@
 //! recognised (linked, same base snapshot) instead of written again.
 
 mod apply;
+mod books_edits;
 mod customers;
 mod dry;
 mod export;
@@ -23,9 +24,8 @@ mod payments_plan;
 mod period;
 mod recover;
 mod resolutions;
+mod servicetitan_edits;
 mod settle;
-mod st_edit;
-mod two_way;
 
 use std::collections::{HashMap, HashSet};
 

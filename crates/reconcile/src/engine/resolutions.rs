@@ -32,8 +32,8 @@ use serde_json::json;
 
 use super::Engine;
 use crate::error::SyncError;
+use crate::invoice_merge::recompute;
 use crate::report::Outcome;
-use crate::two_way::recompute;
 use ledgerbridge_protocol::{Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;
@@ -153,7 +153,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             );
             return self.refuse(conflict, id, &fields, reason).await;
         }
-        let edit = crate::two_way::servicetitan_edit(&base, &st.record, &resolved, &books.invoice);
+        let edit =
+            crate::invoice_merge::servicetitan_edit(&base, &st.record, &resolved, &books.invoice);
         if let Some(line) = edit.refused.iter().find(|f| f.path.segments().len() == 1) {
             let reason = format!(
                 "{} would keep a line ServiceTitan does not have (or drop one it has), which its \

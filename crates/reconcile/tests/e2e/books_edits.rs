@@ -12,7 +12,7 @@ use ledgerbridge_ledger::RecordKey;
 use ledgerbridge_protocol::BooksInvoice;
 use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::{BatchItem, Entity, ItemOutcome, Operation};
-use ledgerbridge_reconcile::two_way::through_links;
+use ledgerbridge_reconcile::invoice_merge::through_links;
 use ledgerbridge_servicetitan::{InvoiceItemPatch, InvoicePatch, ServiceTitan};
 use ledgerbridge_xero::{ElementResult, WriteBatch};
 use rust_decimal::Decimal;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::books_edits::{descriptions, servicetitan_now, synced_invoice};
 use crate::helpers::{World, settings};
 
-/// Records a ServiceTitan-side invoice PATCH the way `st_edit` does, left in `state`.
+/// Records a ServiceTitan-side invoice PATCH the way `engine::servicetitan_edits` does, left in `state`.
 async fn interrupted_patch(
     world: &World,
     system: System,

@@ -72,11 +72,11 @@ async fn reaches_servicetitan_once(system: System) {
         before + 1,
         "exactly one new ServiceTitan payment"
     );
-    let export_id = ledgerbridge_reconcile::inbound::export_id(system, &books_id);
+    let export_id = ledgerbridge_reconcile::books_payments::export_id(system, &books_id);
     let ours: Vec<_> = found
         .iter()
         .filter(|p| {
-            ledgerbridge_reconcile::inbound::memo_names(p.record.memo.as_deref(), &export_id)
+            ledgerbridge_reconcile::books_payments::memo_names(p.record.memo.as_deref(), &export_id)
         })
         .collect();
     assert_eq!(ours.len(), 1, "{found:?}");

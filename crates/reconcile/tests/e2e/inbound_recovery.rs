@@ -10,7 +10,7 @@ use ledgerbridge_ledger::{
 use ledgerbridge_protocol::Target;
 use ledgerbridge_quickbooks::{Entity, wire};
 use ledgerbridge_reconcile::SyncSettings;
-use ledgerbridge_reconcile::inbound::{export_id, memo_for};
+use ledgerbridge_reconcile::books_payments::{export_id, memo_for};
 use ledgerbridge_servicetitan::NewPayment;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -107,7 +107,9 @@ fn ours(
     let export = export_id(QBO, books_id);
     found
         .iter()
-        .filter(|p| ledgerbridge_reconcile::inbound::memo_names(p.record.memo.as_deref(), &export))
+        .filter(|p| {
+            ledgerbridge_reconcile::books_payments::memo_names(p.record.memo.as_deref(), &export)
+        })
         .count()
 }
 
@@ -216,7 +218,7 @@ async fn a_payment_voided_in_the_books_is_reported_once_and_never_loops() {
     let st_id = found
         .iter()
         .find(|p| {
-            ledgerbridge_reconcile::inbound::memo_names(
+            ledgerbridge_reconcile::books_payments::memo_names(
                 p.record.memo.as_deref(),
                 &export_id(QBO, &books_id),
             )

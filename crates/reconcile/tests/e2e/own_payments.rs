@@ -4,7 +4,7 @@
 
 use ledgerbridge_core::{EntityKind, System};
 use ledgerbridge_ledger::Side;
-use ledgerbridge_reconcile::inbound::cursor_key;
+use ledgerbridge_reconcile::books_payments::cursor_key;
 
 use crate::helpers::{World, settings};
 use crate::inbound_helpers::{counts, from_books, payments_created};

@@ -3,7 +3,7 @@
 //! cannot move (blocked or failed in the last run, quarantined payloads, writes given up), and
 //! connection health.
 //!
-//! The unmapped values come from the [`UnmappedValues`](crate::plug::UnmappedValues) plug-in,
+//! The unmapped values come from the [`UnmappedValues`](crate::ports::UnmappedValues) plug-in,
 //! which may read a remote (ServiceTitan's tax zones): it is bounded by the remote timeout, and
 //! a failure is shown in its section while the rest of the page renders.
 
@@ -22,7 +22,7 @@ use crate::pages::conflicts::{ConflictRow, record_href};
 use crate::pages::known_tenants;
 use crate::pages::runs::{COUNT_KEYS, RunRow};
 use crate::pages::suggestions::{SuggestionRow, open_suggestions};
-use crate::plug::BlockingValue;
+use crate::ports::BlockingValue;
 use crate::render::{Chrome, Html, encode, when, when_opt};
 use crate::security::session::CurrentSession;
 use crate::state::AppState;

@@ -1,7 +1,7 @@
 //! `GET /mappings` (list, and the add/edit form) and `POST /mappings` (save or remove one).
 //!
 //! The target of a mapping is typed, or picked from the values the accounting system lists
-//! when a [`MappingChoices`](crate::plug::MappingChoices) source knows them (`ledgerbridge
+//! when a [`MappingChoices`](crate::ports::MappingChoices) source knows them (`ledgerbridge
 //! serve` fetches them from QuickBooks or Xero once per page load, never cached across
 //! requests): the form then shows a select, and a picked target must be one of the choices.
 //! Typing stays possible beside the select, for an id the list does not show; an unreachable
@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::pages::{Choice, non_blank};
-use crate::plug::MappingChoice;
+use crate::ports::MappingChoice;
 use crate::render::{Chrome, Html, encode};
 use crate::security::session::{CurrentSession, Flash};
 use crate::state::AppState;

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::pages::conflicts::ConflictRow;
 use crate::pages::{known_tenants, non_blank};
 use crate::render::{Chrome, Html, when};
-use crate::report::amount;
+use crate::report_source::amount;
 use crate::security::session::CurrentSession;
 use crate::state::AppState;
 

@@ -1,6 +1,6 @@
 //! `GET /report?period=YYYY-MM | from=DATE&to=DATE & tenant=ID & target=quickbooks|xero &
 //! status=attention|all|<status>`: the period report from the configured
-//! [`ReportSource`](crate::report::ReportSource); with `format=csv|json` the same report as a
+//! [`ReportSource`](crate::report_source::ReportSource); with `format=csv|json` the same report as a
 //! download (when the source offers one). The default period is the current month by the
 //! ledger's clock.
 
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::pages::{Choice, known_tenants, non_blank};
 use crate::render::{Chrome, Html};
-use crate::report::{DownloadFormat, Period, ReportQuery, ReportView, StatusFilter};
+use crate::report_source::{DownloadFormat, Period, ReportQuery, ReportView, StatusFilter};
 use crate::security::session::CurrentSession;
 use crate::state::AppState;
 
@@ -158,7 +158,7 @@ pub(crate) async fn show(
     Extension(session): Extension<CurrentSession>,
     Query(params): Query<ReportParams>,
 ) -> Result<Response, AppError> {
-    let today = state.ledger().clock().now().date_naive();
+    let today = state.ledger().now().date_naive();
     let period = period(&params, today)?;
     let tenant = non_blank(params.tenant.clone());
     let target = target(&params)?;

@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use crate::error::AppError;
 use crate::pages::conflicts::{ConflictPage, parse_id};
 use crate::pages::typed::{core_field, shape_of};
-use crate::plug::AfterResolve;
+use crate::ports::AfterResolve;
 use crate::render::{Chrome, Html, shown};
 use crate::security::session::{CurrentSession, Flash};
 use crate::state::AppState;

@@ -10,7 +10,7 @@
 //! Each attempt is counted as a failure before the password is compared and forgiven when it
 //! was right, so a hundred parallel requests cannot all slip in before the first is counted.
 //!
-//! Time comes from the ledger's [`Clock`], which tests move by hand.
+//! Time comes from the ledger's [`WallClock`], which tests move by hand.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ledgerbridge_ledger::Clock;
+use ledgerbridge_core::WallClock;
 
 /// Wrong passwords a client may send before it is locked out.
 pub(crate) const FREE_FAILURES: u32 = 5;
@@ -85,7 +85,7 @@ pub(crate) enum Verdict {
 
 /// The throttle shared by every login request.
 pub(crate) struct LoginThrottle {
-    clock: Clock,
+    clock: WallClock,
     state: Mutex<State>,
 }
 
@@ -107,7 +107,7 @@ fn wait(until: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
 }
 
 impl LoginThrottle {
-    pub(crate) fn new(clock: Clock) -> Self {
+    pub(crate) fn new(clock: WallClock) -> Self {
         let now = clock.now();
         Self {
             clock,
@@ -204,11 +204,11 @@ mod tests {
 
     use super::*;
 
-    fn manual_clock() -> (Clock, Arc<AtomicI64>) {
+    fn manual_clock() -> (WallClock, Arc<AtomicI64>) {
         let ms = Arc::new(AtomicI64::new(0));
         let start: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
         let read = ms.clone();
-        let clock = Clock::new(move || {
+        let clock = WallClock::new(move || {
             start + chrono::TimeDelta::milliseconds(read.load(Ordering::SeqCst))
         });
         (clock, ms)

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use ledgerbridge_ledger::{Clock, Ledger, LedgerLocation, LedgerOptions};
+use ledgerbridge_core::WallClock;
+use ledgerbridge_ledger::{Ledger, LedgerLocation, LedgerOptions};
 use ledgerbridge_web::{AppState, ServeOptions, WebError};
 
 use crate::helpers::*;
@@ -19,7 +20,8 @@ const LAN: &str = "192.0.2.10:8080";
 async fn guarded_app() -> (axum::Router, Arc<AtomicI64>) {
     let seconds = Arc::new(AtomicI64::new(0));
     let read = seconds.clone();
-    let clock = Clock::new(move || now() + chrono::TimeDelta::seconds(read.load(Ordering::SeqCst)));
+    let clock =
+        WallClock::new(move || now() + chrono::TimeDelta::seconds(read.load(Ordering::SeqCst)));
     let ledger = Ledger::open(
         LedgerLocation::InMemory,
         LedgerOptions::default().clock(clock),

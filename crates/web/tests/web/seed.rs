@@ -3,9 +3,10 @@
 //! an unmapped value, on a fixed clock.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_core::{Currency, EntityKind, Invoice, Money, System};
 use ledgerbridge_ledger::{
-    Clock, ConflictField, Environment, Ledger, LedgerLocation, LedgerOptions, LineLink, Mapping,
+    ConflictField, Environment, Ledger, LedgerLocation, LedgerOptions, LineLink, Mapping,
     MappingKind, NewConflict, NewConnection, NewEvent, NewOperation, NewQuarantine, NewSnapshot,
     OperationAction, RecordKey, RunStatus, Side, SnapshotTotals,
 };
@@ -64,7 +65,7 @@ pub(crate) fn invoice_json(memo: &str, quantity: &str) -> Value {
 pub(crate) async fn seeded_ledger() -> Ledger {
     let ledger = Ledger::open(
         LedgerLocation::InMemory,
-        LedgerOptions::default().clock(Clock::new(now)),
+        LedgerOptions::default().clock(WallClock::new(now)),
     )
     .await
     .unwrap();

@@ -2,7 +2,7 @@
 
 use crate::map as xmap;
 use crate::wire::invoice::Invoice as XeroInvoice;
-use crate::{ElementResult, RejectionKind as XeroKind};
+use crate::{ElementResult, XeroRejectionKind};
 
 use ledgerbridge_protocol::{Rejection, RejectionKind, RemoteInvoice, Saved, Write, WriteOutcome};
 
@@ -24,11 +24,11 @@ pub(super) fn fold(write: &Write, parts: Vec<ElementResult>) -> WriteOutcome {
                     Write::CreateCustomer { .. } | Write::UpdateCustomer { .. }
                 );
                 let kind = match r.kind {
-                    XeroKind::Duplicate if customer => RejectionKind::DuplicateName,
-                    XeroKind::Duplicate => RejectionKind::DuplicateNumber,
-                    XeroKind::PeriodLocked => RejectionKind::PeriodClosed,
-                    XeroKind::PaidDocument => RejectionKind::PaidDocument,
-                    XeroKind::Invalid => RejectionKind::Invalid,
+                    XeroRejectionKind::Duplicate if customer => RejectionKind::DuplicateName,
+                    XeroRejectionKind::Duplicate => RejectionKind::DuplicateNumber,
+                    XeroRejectionKind::PeriodLocked => RejectionKind::PeriodClosed,
+                    XeroRejectionKind::PaidDocument => RejectionKind::PaidDocument,
+                    XeroRejectionKind::Invalid => RejectionKind::Invalid,
                 };
                 return WriteOutcome::Rejected(Rejection {
                     kind,

@@ -22,7 +22,7 @@
 //! Creates use `PUT` (create only): Xero's `POST` with an existing InvoiceNumber and no id is
 //! reported to overwrite that invoice (API facts §4, unconfirmed), which must never happen to
 //! an invoice the bridge does not know; `PUT` answers "Invoice # must be unique" instead,
-//! reported as [`RejectionKind::Duplicate`] for the caller to look up and link. Updates use
+//! reported as [`XeroRejectionKind::Duplicate`] for the caller to look up and link. Updates use
 //! `POST` with the id in the body and the known `LineItemID`s (a line sent without its id is
 //! re-created, one not sent is deleted).
 
@@ -36,7 +36,7 @@ use ledgerbridge_connector::{ConnectorError, RemoteProblem};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-pub use result::{BatchResult, ElementResult, Rejection, RejectionKind, Saved};
+pub use result::{BatchResult, ElementResult, XeroRejection, XeroRejectionKind, XeroSaved};
 pub use rules::{Blocked, StatusChange, check_lock_date, check_paid_edit, status_change};
 
 use crate::wire::contact::Contact;

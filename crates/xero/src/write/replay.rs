@@ -5,7 +5,7 @@ use std::time::Duration;
 use ledgerbridge_connector::{ConnectorError, TokenProvider};
 
 use super::result::{read_answer, saved_credit_note, saved_invoice};
-use super::{BatchKind, BatchResult, ElementResult, Saved, WriteBatch, elements_of};
+use super::{BatchKind, BatchResult, ElementResult, WriteBatch, XeroSaved, elements_of};
 use crate::client::Xero;
 use crate::wire::contact::Contact;
 use crate::wire::invoice::{Allocation, CreditNote, Invoice};
@@ -108,7 +108,7 @@ impl<P: TokenProvider> Xero<P> {
                     .as_ref()
                     .and_then(|n| found.remove(n))
                     .map_or(ElementResult::Missing, |f| {
-                        ElementResult::Saved(Saved {
+                        ElementResult::Saved(XeroSaved {
                             found_by_lookup: true,
                             ..saved_invoice(f)
                         })
@@ -134,7 +134,7 @@ impl<P: TokenProvider> Xero<P> {
                     .as_ref()
                     .and_then(|n| found.remove(n))
                     .map_or(ElementResult::Missing, |f| {
-                        ElementResult::Saved(Saved {
+                        ElementResult::Saved(XeroSaved {
                             found_by_lookup: true,
                             ..saved_credit_note(f)
                         })
@@ -177,11 +177,11 @@ impl<P: TokenProvider> Xero<P> {
                 match hit.and_then(|h| h.payment_id.clone()) {
                     Some(id) => {
                         claimed.push(id.clone());
-                        ElementResult::Saved(Saved {
+                        ElementResult::Saved(XeroSaved {
                             id,
                             total: p.amount,
                             found_by_lookup: true,
-                            ..Saved::default()
+                            ..XeroSaved::default()
                         })
                     }
                     None => ElementResult::Missing,
@@ -208,12 +208,12 @@ impl<P: TokenProvider> Xero<P> {
                     .as_ref()
                     .and_then(|n| found.remove(n));
                 match hit.and_then(|h| h.contact_id.map(|id| (id, h.updated_date_utc))) {
-                    Some((id, updated)) => ElementResult::Saved(Saved {
+                    Some((id, updated)) => ElementResult::Saved(XeroSaved {
                         id,
                         number: contact.contact_number.clone(),
                         updated,
                         found_by_lookup: true,
-                        ..Saved::default()
+                        ..XeroSaved::default()
                     }),
                     None => ElementResult::Missing,
                 }
@@ -251,11 +251,11 @@ impl<P: TokenProvider> Xero<P> {
                     .iter()
                     .position(|e| invoice(e) == invoice(a) && e.amount == a.amount);
                 match at.map(|i| existing.remove(i)) {
-                    Some(hit) => ElementResult::Saved(Saved {
+                    Some(hit) => ElementResult::Saved(XeroSaved {
                         id: hit.allocation_id.or_else(|| invoice(a)).unwrap_or_default(),
                         total: hit.amount,
                         found_by_lookup: true,
-                        ..Saved::default()
+                        ..XeroSaved::default()
                     }),
                     None => ElementResult::Missing,
                 }

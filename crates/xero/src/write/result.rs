@@ -36,10 +36,10 @@ impl BatchResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ElementResult {
     /// Xero holds it (written now, or found by look-up after a lost answer).
-    Saved(Saved),
+    Saved(XeroSaved),
     /// Xero refused it; the reason says whether a person, a mapping or a look-up fixes it.
     /// Retrying the same element cannot succeed.
-    Rejected(Rejection),
+    Rejected(XeroRejection),
     /// A replay after the idempotency window did not find it: it was never written, and must
     /// be sent in a new request with a new key.
     Missing,
@@ -47,7 +47,7 @@ pub enum ElementResult {
 
 /// A saved element: the ids the ledger records and the figures the report compares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Saved {
+pub struct XeroSaved {
     /// `InvoiceID`, `CreditNoteID`, `PaymentID`, `ContactID` or `AllocationID`.
     pub id: String,
     /// The document number, when it has one.
@@ -71,9 +71,9 @@ pub struct Saved {
 
 /// Why Xero refused an element.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejection {
+pub struct XeroRejection {
     /// The caller's reaction.
-    pub kind: RejectionKind,
+    pub kind: XeroRejectionKind,
     /// Xero's messages. They may quote submitted values (names): show them to the user, keep
     /// them out of log lines.
     pub messages: Vec<String>,
@@ -81,7 +81,7 @@ pub struct Rejection {
 
 /// Refusals grouped by what the caller does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RejectionKind {
+pub enum XeroRejectionKind {
     /// The number (or contact name / number) is taken: look the record up and link it if it
     /// clearly matches, else report it. Never create it again blindly.
     Duplicate,
@@ -95,7 +95,7 @@ pub enum RejectionKind {
     Invalid,
 }
 
-impl RejectionKind {
+impl XeroRejectionKind {
     /// Classifies Xero's messages (the wording is Xero's, matched loosely).
     pub fn classify(messages: &[String]) -> Self {
         let text = messages.join(" ").to_ascii_lowercase();
@@ -148,12 +148,12 @@ impl Element {
             if messages.is_empty() {
                 messages.push("refused without a message".to_owned());
             }
-            return ElementResult::Rejected(Rejection {
-                kind: RejectionKind::classify(&messages),
+            return ElementResult::Rejected(XeroRejection {
+                kind: XeroRejectionKind::classify(&messages),
                 messages,
             });
         }
-        ElementResult::Saved(Saved {
+        ElementResult::Saved(XeroSaved {
             id: self.id.unwrap_or_default(),
             number: self.number,
             status: self.status,
@@ -171,17 +171,17 @@ impl Element {
     }
 }
 
-pub(crate) fn saved_invoice(i: Invoice) -> Saved {
+pub(crate) fn saved_invoice(i: Invoice) -> XeroSaved {
     match from_invoice(i).result() {
         ElementResult::Saved(s) => s,
-        _ => Saved::default(),
+        _ => XeroSaved::default(),
     }
 }
 
-pub(crate) fn saved_credit_note(c: CreditNote) -> Saved {
+pub(crate) fn saved_credit_note(c: CreditNote) -> XeroSaved {
     match from_credit_note(c).result() {
         ElementResult::Saved(s) => s,
-        _ => Saved::default(),
+        _ => XeroSaved::default(),
     }
 }
 
@@ -339,22 +339,28 @@ mod tests {
 
     #[test]
     fn messages_classify_by_caller_reaction() {
-        let kind = |m: &str| RejectionKind::classify(&[m.to_owned()]);
-        assert_eq!(kind("Invoice # must be unique."), RejectionKind::Duplicate);
+        let kind = |m: &str| XeroRejectionKind::classify(&[m.to_owned()]);
+        assert_eq!(
+            kind("Invoice # must be unique."),
+            XeroRejectionKind::Duplicate
+        );
         assert_eq!(
             kind("The contact name X is already assigned to another contact."),
-            RejectionKind::Duplicate
+            XeroRejectionKind::Duplicate
         );
         assert_eq!(
             kind("The document date cannot be on or before the period lock date (30 Sep 2026)."),
-            RejectionKind::PeriodLocked
+            XeroRejectionKind::PeriodLocked
         );
         assert_eq!(
             kind(
                 "This document cannot be edited as it has a payment or credit note allocated to it."
             ),
-            RejectionKind::PaidDocument
+            XeroRejectionKind::PaidDocument
         );
-        assert_eq!(kind("Email address must be valid."), RejectionKind::Invalid);
+        assert_eq!(
+            kind("Email address must be valid."),
+            XeroRejectionKind::Invalid
+        );
     }
 }

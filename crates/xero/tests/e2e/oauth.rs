@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use ledgerbridge_connector::oauth::{
-    AuthorizeError, Clock, ConsentMode, RevokeOutcome, secret_names,
-};
+use ledgerbridge_connector::oauth::{AuthorizeError, ConsentMode, RevokeOutcome, secret_names};
 use ledgerbridge_connector::{ConnectorError, CredentialError, CredentialStore, SecretEntry};
+use ledgerbridge_core::WallClock;
 use ledgerbridge_emulator::LimitMode;
 use ledgerbridge_emulator_xero::{XERO_CLIENT_ID, XERO_CLIENT_SECRET, XERO_TENANT_ID};
 use ledgerbridge_xero::connect::entry_names;
@@ -92,9 +91,9 @@ impl World {
     }
 
     /// The bridge's clock, moving with the sandbox's.
-    fn clock(&self) -> Clock {
+    fn clock(&self) -> WallClock {
         let state = self.state.clone();
-        Clock::from_fn(move || state.now())
+        WallClock::new(move || state.now())
     }
 
     fn request(&self, tenant: Option<&str>) -> ConnectRequest {

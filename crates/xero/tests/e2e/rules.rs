@@ -8,13 +8,13 @@ use ledgerbridge_xero::map::{InvoiceTarget, invoice_to_xero};
 use ledgerbridge_xero::wire::invoice::InvoiceRef;
 use ledgerbridge_xero::wire::payment::{AccountRef, Payment};
 use ledgerbridge_xero::write::{Blocked, check_lock_date, check_paid_edit};
-use ledgerbridge_xero::{ElementResult, RejectionKind, WriteBatch};
+use ledgerbridge_xero::{ElementResult, WriteBatch, XeroRejectionKind};
 use rust_decimal::Decimal;
 use serde_json::json;
 
 use crate::helpers::{World, invoice, mappings, to_xero};
 
-fn rejection(result: &ElementResult) -> RejectionKind {
+fn rejection(result: &ElementResult) -> XeroRejectionKind {
     match result {
         ElementResult::Rejected(r) => r.kind,
         other => panic!("not refused: {other:?}"),
@@ -88,7 +88,10 @@ async fn a_paid_invoice_edit_is_reported_once_and_description_edits_still_go_thr
     let calls_before = xero.auth().attempts();
     let batch = WriteBatch::update_invoices(&[update]).unwrap();
     let result = xero.send_batch(&batch, "paid-update").await.unwrap();
-    assert_eq!(rejection(&result.elements[0]), RejectionKind::PaidDocument);
+    assert_eq!(
+        rejection(&result.elements[0]),
+        XeroRejectionKind::PaidDocument
+    );
     assert_eq!(
         xero.auth().attempts() - calls_before,
         1,
@@ -144,5 +147,8 @@ async fn the_lock_date_blocks_before_sending_and_xero_refuses_what_slips_through
         )
         .await
         .unwrap();
-    assert_eq!(rejection(&result.elements[0]), RejectionKind::PeriodLocked);
+    assert_eq!(
+        rejection(&result.elements[0]),
+        XeroRejectionKind::PeriodLocked
+    );
 }

@@ -11,12 +11,12 @@ use ledgerbridge_xero::map::{
 };
 use ledgerbridge_xero::wire::invoice::{Allocation as XeroAllocation, InvoiceRef};
 use ledgerbridge_xero::write::{StatusChange, status_change};
-use ledgerbridge_xero::{ElementResult, RejectionKind, Saved, WriteBatch};
+use ledgerbridge_xero::{ElementResult, WriteBatch, XeroRejectionKind, XeroSaved};
 use rust_decimal::Decimal;
 
 use crate::helpers::{World, invoice, mappings, simple_invoice, to_xero, usd};
 
-fn saved(result: &ElementResult) -> &Saved {
+fn saved(result: &ElementResult) -> &XeroSaved {
     match result {
         ElementResult::Saved(s) => s,
         other => panic!("not saved: {other:?}"),
@@ -47,8 +47,8 @@ async fn two_invalid_elements_among_fifty_are_refused_and_the_rest_saved_in_plac
     assert_eq!(result.elements.len(), 50);
     for (i, element) in result.elements.iter().enumerate() {
         match (i, element) {
-            (7, ElementResult::Rejected(r)) => assert_eq!(r.kind, RejectionKind::Invalid),
-            (31, ElementResult::Rejected(r)) => assert_eq!(r.kind, RejectionKind::Duplicate),
+            (7, ElementResult::Rejected(r)) => assert_eq!(r.kind, XeroRejectionKind::Invalid),
+            (31, ElementResult::Rejected(r)) => assert_eq!(r.kind, XeroRejectionKind::Duplicate),
             (7 | 31, other) => panic!("element {i} should be refused: {other:?}"),
             (_, ElementResult::Saved(s)) => {
                 assert_eq!(s.number.as_deref(), elements[i].invoice_number.as_deref());
@@ -314,7 +314,7 @@ async fn two_customers_with_one_name_become_two_contacts() {
     let ElementResult::Rejected(refused) = &result.elements[1] else {
         panic!("the second John Smith must be refused: {result:?}");
     };
-    assert_eq!(refused.kind, RejectionKind::Duplicate);
+    assert_eq!(refused.kind, XeroRejectionKind::Duplicate);
     let name = disambiguated_name("John Smith", 9002);
     let retry = contact_to_xero(&customer, 9002, None, &name, &mappings());
     let result = xero

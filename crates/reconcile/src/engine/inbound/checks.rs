@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{PAYMENT, Plan, PullState};
+use crate::books_payments::{self, export_id};
 use crate::engine::Engine;
 use crate::error::SyncError;
-use crate::inbound::{self, export_id};
 use ledgerbridge_protocol::BooksPayment;
 use ledgerbridge_protocol::{Source, Target};
 
@@ -139,7 +139,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             return Ok(Plan::Nothing);
         }
         let system = self.system();
-        let ours = inbound::memo_names(base.memo.as_deref(), &export_id(system, &p.id));
+        let ours = books_payments::memo_names(base.memo.as_deref(), &export_id(system, &p.id));
         let reason = if ours {
             format!(
                 "payment {} was voided in {system} after the bridge recorded it in ServiceTitan \

@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::super::Engine;
+use crate::books_payments;
 use crate::error::SyncError;
-use crate::inbound;
 use crate::report::Outcome;
 use ledgerbridge_protocol::BooksPayment;
 use ledgerbridge_protocol::{Source, Target};
@@ -193,7 +193,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 .into_iter()
                 .find(|r| {
                     r.export_id.as_deref() == Some(write.export_id.as_str())
-                        || inbound::memo_names(r.record.memo.as_deref(), &write.export_id)
+                        || books_payments::memo_names(r.record.memo.as_deref(), &write.export_id)
                 })
                 .map_or(Created::Missing, |r| Created::Found(Box::new(r)))),
             Err(e) if e.needs_reconnect() => Err(SyncError::remote("servicetitan", e)),

@@ -21,7 +21,7 @@
 
 mod checks;
 mod create;
-mod own;
+mod own_payments;
 mod recovery;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -33,8 +33,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::Engine;
+use crate::books_payments::{self, ParkedBooks, ParkedBooksPayment, export_id};
 use crate::error::SyncError;
-use crate::inbound::{self, ParkedBooks, ParkedBooksPayment, export_id};
 use crate::plan::{PlanAction, PlanEntry, PlannedWrite};
 use crate::report::Outcome;
 use ledgerbridge_protocol::{BooksPayment, BooksQuarantined};
@@ -74,14 +74,14 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         let (tenant, system) = (self.tenant().to_owned(), self.system());
         let company = self.cx.tenant.company.clone();
         let ledger = self.cx.ledger;
-        let key = inbound::cursor_key(&tenant, system, &company);
+        let key = books_payments::cursor_key(&tenant, system, &company);
         let stored = ledger
             .cursors()
             .get(&key)
             .await?
             .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
             .map(|d| d.with_timezone(&Utc));
-        let parked = inbound::load_parked(ledger, &tenant, system, &company).await?;
+        let parked = books_payments::load_parked(ledger, &tenant, system, &company).await?;
         let changes = self
             .cx
             .target
@@ -144,7 +144,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                     if let Some(c) = &cursor {
                         tx.advance_cursor(&key, c, Some(run)).await?;
                     }
-                    inbound::save_parked(tx, (&tenant, system, &company), &still, Some(run)).await
+                    books_payments::save_parked(tx, (&tenant, system, &company), &still, Some(run))
+                        .await
                 })
                 .await?;
         }
@@ -224,7 +225,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         }
         let export_id = export_id(system, &p.id);
         Ok(Plan::Create(Box::new(StPaymentWrite {
-            memo: inbound::memo_for(system, &export_id),
+            memo: books_payments::memo_for(system, &export_id),
             export_id,
             type_id,
             splits,

@@ -8,8 +8,8 @@ use ledgerbridge_ledger::{
 
 use super::super::Engine;
 use super::StPaymentWrite;
+use crate::books_payments::{self, ParkedBooksPayment};
 use crate::error::SyncError;
-use crate::inbound::{self, ParkedBooksPayment};
 use ledgerbridge_protocol::BooksPayment;
 use ledgerbridge_protocol::{Source, Target};
 
@@ -107,7 +107,7 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         let (tenant, system) = (self.tenant().to_owned(), self.system());
         let company = self.cx.tenant.company.clone();
         let ledger = self.cx.ledger;
-        let mut parked = inbound::load_parked(ledger, &tenant, system, &company).await?;
+        let mut parked = books_payments::load_parked(ledger, &tenant, system, &company).await?;
         parked.insert(
             payment.id.clone(),
             ParkedBooksPayment {
@@ -118,7 +118,8 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         let run = self.cx.run;
         ledger
             .transaction(async |tx| {
-                inbound::save_parked(tx, (&tenant, system, &company), &parked, Some(run)).await
+                books_payments::save_parked(tx, (&tenant, system, &company), &parked, Some(run))
+                    .await
             })
             .await?;
         Ok(())

@@ -16,7 +16,7 @@ use ledgerbridge_core::{EntityKind, Money, System};
 use ledgerbridge_ledger::{Ledger, LedgerError};
 use ledgerbridge_report::Status;
 
-use crate::plug::BoxFuture;
+use crate::ports::BoxFuture;
 
 pub use ledgerbridge_report::Period;
 

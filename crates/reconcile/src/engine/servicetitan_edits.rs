@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::Engine;
 use crate::error::SyncError;
-use crate::two_way::ServiceTitanEdit;
+use crate::invoice_merge::ServiceTitanEdit;
 use ledgerbridge_protocol::{Source, Target};
 
 const INVOICE: EntityKind = EntityKind::Invoice;

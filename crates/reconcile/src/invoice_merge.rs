@@ -311,5 +311,5 @@ pub fn servicetitan_edit(
 }
 
 #[cfg(test)]
-#[path = "two_way_tests.rs"]
+#[path = "invoice_merge_tests.rs"]
 mod tests;

@@ -1,6 +1,6 @@
 //! The two-way invoice sync inside a run: invoices changed in the books since their durable
 //! cursor, merged three ways with ServiceTitan's current version against the base snapshot
-//! (see [`crate::two_way`] for what is compared and what ServiceTitan can take).
+//! (see [`crate::invoice_merge`] for what is compared and what ServiceTitan can take).
 //!
 //! Per linked invoice whose books version differs from the snapshot's: merge, settle by the
 //! policies, and then either raise **one** conflict with everything left for a person (no
@@ -20,8 +20,10 @@ use serde_json::json;
 
 use super::Engine;
 use crate::error::SyncError;
+use crate::invoice_merge::{
+    accounting_view, is_derived, recompute, servicetitan_edit, through_links,
+};
 use crate::report::Outcome;
-use crate::two_way::{accounting_view, is_derived, recompute, servicetitan_edit, through_links};
 use ledgerbridge_protocol::{BooksInvoice, Source, Target, Write};
 
 const INVOICE: EntityKind = EntityKind::Invoice;

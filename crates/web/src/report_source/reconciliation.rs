@@ -11,7 +11,7 @@ use super::{
     Download, DownloadFormat, ReportCell, ReportColumn, ReportError, ReportQuery, ReportSource,
     ReportTable, ReportView, StatusFilter, amount,
 };
-use crate::plug::BoxFuture;
+use crate::ports::BoxFuture;
 
 /// The reconciliation report from the ledger's last verified snapshots, parked records, open
 /// conflicts and quarantine (no remote is read: the page answers at once and works offline;
@@ -31,15 +31,9 @@ impl Reconciliation {
         let scopes = scopes_from_ledger(ledger, query.tenant.as_deref(), query.target)
             .await
             .map_err(from_report)?;
-        from_ledger(
-            ledger,
-            query.period,
-            &scopes,
-            self.expected,
-            ledger.clock().now(),
-        )
-        .await
-        .map_err(from_report)
+        from_ledger(ledger, query.period, &scopes, self.expected, ledger.now())
+            .await
+            .map_err(from_report)
     }
 }
 
