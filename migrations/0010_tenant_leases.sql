@@ -4,6 +4,14 @@
 -- knows this table, and older builds refuse a ledger with migrations they lack, so no live
 -- holder of the old row survives the upgrade except a sync started before it, whose next
 -- heartbeat fails (stop syncs before upgrading: docs/operations.md).
+-- The run that held the old lease is ended first: only a takeover marks a run `interrupted`,
+-- and takeovers read the new table, so a run left `running` by a sync that crashed before the
+-- upgrade would otherwise show as running forever. Its last heartbeat is when it was last
+-- known alive (and is in the ledger's timestamp format).
+UPDATE runs
+SET status = 'interrupted', finished_at = (SELECT heartbeat_at FROM lease)
+WHERE status = 'running' AND id IN (SELECT run_id FROM lease WHERE run_id IS NOT NULL);
+
 DROP TABLE lease;
 
 -- One row per tenant being synced. `holder` is a random token of the holding guard (one guard

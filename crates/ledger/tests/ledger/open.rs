@@ -175,3 +175,57 @@ async fn an_in_memory_ledger_survives_idle_connections() {
     let seen = other.runs().get(run.id).await.unwrap().unwrap();
     assert!(seen.dry_run);
 }
+
+/// A sync that crashed before the upgrade to per-tenant leases left its run `running` and the
+/// old single lease row naming it: the migration ends that run (at its last heartbeat), since
+/// takeovers read only the new table and would never end it.
+#[tokio::test]
+async fn the_upgrade_to_tenant_leases_ends_the_run_of_the_old_lease() {
+    let ledger = Ledger::open(
+        LedgerLocation::InMemory,
+        LedgerOptions::default().migrate(false),
+    )
+    .await
+    .unwrap();
+    let pool = ledger.pool();
+    let (before, upgrade): (Vec<_>, Vec<_>) = MIGRATOR.iter().partition(|m| m.version < 10);
+    for m in before {
+        sqlx::raw_sql(m.sql.clone()).execute(pool).await.unwrap();
+    }
+    let heartbeat = "2026-12-01T00:05:00.000000Z";
+    for started in ["2026-12-01T00:00:00.000000Z", "2026-12-01T00:01:00.000000Z"] {
+        sqlx::query("INSERT INTO runs (started_at, dry_run) VALUES (?, 0)")
+            .bind(started)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO lease (id, holder, pid, host, run_id, acquired_at, heartbeat_at) \
+         VALUES (1, 'token', 4242, 'host', 1, '2026-12-01T00:00:00.000000Z', ?)",
+    )
+    .bind(heartbeat)
+    .execute(pool)
+    .await
+    .unwrap();
+    let version_10 = upgrade.first().expect("migration 0010");
+    assert_eq!(version_10.version, 10);
+    sqlx::raw_sql(version_10.sql.clone())
+        .execute(pool)
+        .await
+        .unwrap();
+
+    let runs: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, status, finished_at FROM runs ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        runs,
+        [
+            (1, "interrupted".to_owned(), Some(heartbeat.to_owned())),
+            (2, "running".to_owned(), None),
+        ],
+        "only the run the old lease named is ended"
+    );
+}
