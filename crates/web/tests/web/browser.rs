@@ -114,21 +114,17 @@ impl Session {
             .to_owned()
     }
 
-    /// The page source once it contains `needle`, or the last source read. A click that
-    /// submits a form or follows a link returns before the browser has loaded the next page
-    /// (Chromium schedules the navigation), so reading the source at once can still show the
-    /// page clicked on. Waiting for what the next page must say, with a deadline generous
-    /// enough for a loaded 2-core machine, makes the test independent of how fast it loads.
-    async fn source_once(&self, needle: &str) -> String {
-        let mut page = self.source().await;
-        for _ in 0..600 {
-            if page.contains(needle) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            page = self.source().await;
-        }
-        page
+    /// The page source once the element `xpath` names is on the page. A click that submits a
+    /// form or follows a link returns before the browser has loaded the next page (Chromium
+    /// schedules the navigation), so reading the source at once can still show the page clicked
+    /// on. Finding an element only the next page has waits for it inside the driver (the
+    /// session's implicit wait), with no sleep here.
+    async fn source_once(&self, xpath: &str) -> String {
+        let found = self
+            .post("/element", json!({"using": "xpath", "value": xpath}))
+            .await;
+        assert!(found[ELEMENT].is_string(), "no element {xpath}: {found}");
+        self.source().await
     }
 
     async fn screenshot(&self, name: &str) {
@@ -288,7 +284,7 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
     b.type_into("#password", "correct horse").await;
     b.type_into("#name", "Browser").await;
     b.click("form.stack button[type=submit]").await;
-    let dashboard = b.source_once("<h1>Dashboard</h1>").await;
+    let dashboard = b.source_once("//h1[normalize-space()='Dashboard']").await;
     assert!(dashboard.contains("<h1>Dashboard</h1>"), "{dashboard}");
     b.screenshot("dashboard.png").await;
 
@@ -297,7 +293,10 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
     b.click(&format!(r#"a[href="/conflicts/{}"]"#, conflict.id.0))
         .await;
     let page = b
-        .source_once(&format!(r#"action="/conflicts/{}/resolve""#, conflict.id.0))
+        .source_once(&format!(
+            r#"//form[@action="/conflicts/{}/resolve"]"#,
+            conflict.id.0
+        ))
         .await;
     assert!(
         page.contains(&format!("Conflict {}", conflict.id.0)),
@@ -313,7 +312,9 @@ async fn a_person_resolves_a_conflict_in_a_real_browser_and_the_next_sync_applie
         .await;
     b.click("form.resolve button[type=submit]").await;
     let resolved_message = format!("Conflict {} resolved.", conflict.id.0);
-    let after = b.source_once(&resolved_message).await;
+    let after = b
+        .source_once(&format!("//p[contains(., '{resolved_message}')]"))
+        .await;
     assert!(after.contains(&resolved_message), "{after}");
     let resolved = world
         .ledger
