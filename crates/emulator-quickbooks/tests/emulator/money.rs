@@ -87,7 +87,7 @@ async fn automated_sales_tax_rounds_per_rate_and_honours_overrides() {
     );
 
     // Springfield's city rate changes on start + 15 days.
-    let start = sb.state.today() - chrono::Days::new(30);
+    let start = sb.start;
     let before = taxable_invoice(
         &sb,
         "1",

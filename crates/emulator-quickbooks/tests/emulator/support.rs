@@ -17,6 +17,10 @@ pub(crate) struct Sandbox {
     pub(crate) handle: EmulatorHandle,
     pub(crate) http: reqwest::Client,
     pub(crate) token: String,
+    /// The seed's start date: dates a test sends derive from it, never from a second reading
+    /// of the clock (the seed counts in UTC days, the company in Central time: between 00:00
+    /// and 06:00 UTC the two "todays" differ by a day).
+    pub(crate) start: chrono::NaiveDate,
 }
 
 /// One response: status, text and the exact JSON tree.
@@ -87,6 +91,7 @@ impl Sandbox {
             scenario,
             start: today - Days::new(30),
         };
+        let start = seed.start;
         let state = EmulatorState::new(ctx, seed);
         let handle = spawn(state.clone()).await.expect("emulator starts");
         let token = state.connect().access_token;
@@ -95,6 +100,7 @@ impl Sandbox {
             handle,
             http: reqwest::Client::new(),
             token,
+            start,
         }
     }
 

@@ -98,6 +98,8 @@ pub(crate) struct World {
     pub(crate) handle: EmulatorHandle,
     pub(crate) info: Value,
     pub(crate) store: Arc<MemoryStore>,
+    /// The seed's start date; tests derive dates from it, never from a second clock reading.
+    pub(crate) start: chrono::NaiveDate,
     http: reqwest::Client,
 }
 
@@ -118,6 +120,7 @@ impl World {
             scenario: Scenario::Demo,
             start: Utc::now().date_naive() - chrono::Days::new(30),
         };
+        let start = seed.start;
         let state = EmulatorState::new(EmulatorContext::new(limits), seed);
         let handle = spawn(state.clone()).await.expect("emulator starts");
         let http = reqwest::Client::new();
@@ -130,6 +133,7 @@ impl World {
             .await
             .unwrap();
         Self {
+            start,
             state,
             handle,
             info,
