@@ -22,3 +22,4 @@ mod sync;
 mod sync_conflicts;
 mod sync_dry_run;
 mod tenant_leases;
+mod watch;

@@ -65,6 +65,10 @@ pub(crate) enum Command {
     Runs(RunsCommand),
     /// Sync ServiceTitan into QuickBooks or Xero through the outbox.
     Sync(SyncArgs),
+    /// Keep every [[tenants]] block in sync until SIGINT/SIGTERM: ServiceTitan polled, the
+    /// books on their webhooks and a safety poll, a daily full pass; webhooks, /healthz,
+    /// /readyz and /metrics on service.addr.
+    Watch,
     /// The append-only audit trail: one event per remote write, and every decision recorded.
     Audit(crate::commands::audit::AuditArgs),
     /// The reconciliation report of a period: every invoice matched, mismatched, missing,

@@ -62,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Mappings(cmd) => commands::mappings::run(&global, cmd).await,
         Command::Runs(cmd) => commands::runs::run(&global, cmd).await,
         Command::Sync(args) => commands::sync::run(&global, args).await,
+        Command::Watch => commands::watch::run(&global).await,
         Command::Audit(args) => commands::audit::run(&global, args).await,
         Command::Report(args) => commands::report::run(&global, args).await,
         Command::Links(cmd) => commands::links::run(&global, cmd).await,

@@ -34,7 +34,7 @@ pub mod wire;
 pub use error::{BoxError, ConnectorError, RemoteProblem};
 pub use http::{
     ApiRequest, ApiResponse, HttpLayer, HttpSettings, Idempotency, ManualClock, PaceClock,
-    ProblemParser, RateLimit, RetryPolicy,
+    ProblemParser, RateLimit, RequestObserver, RetryPolicy,
 };
 pub use ledgerbridge_core::credentials::{CredentialError, CredentialStore, SecretEntry};
 pub use source::{

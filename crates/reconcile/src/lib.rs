@@ -82,4 +82,4 @@ pub use error::SyncError;
 pub use plan::{PlanAction, PlanEntry, PlannedWrite};
 pub use report::{BlockedRecord, Counts, SyncReport, TargetReport};
 pub use run::{RunClaim, RunStop, SyncRun};
-pub use settings::{ExportId, MappingDefaults, SyncSettings, TenantSpec};
+pub use settings::{ExportId, MappingDefaults, SyncScope, SyncSettings, TenantSpec};

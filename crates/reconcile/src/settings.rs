@@ -41,6 +41,30 @@ pub struct MappingDefaults {
     pub refund_item: Option<String>,
 }
 
+/// What a run pulls (the service's triggers choose; `sync` pulls both sides from their
+/// cursors). Whatever the scope, a run first settles what earlier runs left unfinished, applies
+/// resolutions and marks what is unmarked: recovery is level-triggered, never scoped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncScope {
+    /// ServiceTitan's export feeds (customers, invoices, payments).
+    pub servicetitan: bool,
+    /// The books' changes (invoices edited there, payments recorded there).
+    pub books: bool,
+    /// Read what the scope covers from the start instead of from the stored cursors: the
+    /// daily full pass that re-checks every linked record (the cursors still advance).
+    pub from_start: bool,
+}
+
+impl Default for SyncScope {
+    fn default() -> Self {
+        Self {
+            servicetitan: true,
+            books: true,
+            from_start: false,
+        }
+    }
+}
+
 /// How a sync run behaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncSettings {
@@ -67,6 +91,8 @@ pub struct SyncSettings {
     /// How a field changed on both sides since the base is settled (`[policies]` in the
     /// config); the default leaves every such field for a person.
     pub policies: PolicySet,
+    /// What the run pulls.
+    pub scope: SyncScope,
 }
 
 impl Default for SyncSettings {
@@ -82,6 +108,7 @@ impl Default for SyncSettings {
             defaults: MappingDefaults::default(),
             strong_match: crate::matching::STRONG,
             policies: PolicySet::default(),
+            scope: SyncScope::default(),
         }
     }
 }

@@ -34,3 +34,5 @@ pub(crate) mod sync_plan;
 pub(crate) mod sync_stop;
 pub(crate) mod targets;
 pub(crate) mod unmapped;
+pub(crate) mod watch;
+pub(crate) mod watch_sync;

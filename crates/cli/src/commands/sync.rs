@@ -50,25 +50,32 @@ impl Progress for Spinner {
     }
 }
 
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "localhost".to_owned())
 }
 
-fn pid_alive(pid: u32) -> bool {
+pub(crate) fn pid_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 fn settings(ctx: &Context, args: &SyncArgs) -> anyhow::Result<SyncSettings> {
+    Ok(SyncSettings {
+        since: args.since,
+        dry_run: args.dry_run,
+        ..config_settings(ctx)?
+    })
+}
+
+/// The sync settings the config says (`sync` adds its flags, `watch` each run's scope).
+pub(crate) fn config_settings(ctx: &Context) -> anyhow::Result<SyncSettings> {
     let sync = &ctx.settings.sync;
     Ok(SyncSettings {
         start_date: sync.start_date,
-        since: args.since,
         include_pending: sync.include_pending,
         mark_exported: sync.mark_exported.unwrap_or(true),
-        dry_run: args.dry_run,
         tracking_category: sync
             .tracking_category
             .clone()

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use ledgerbridge_connector::CredentialStore;
+use ledgerbridge_connector::{CredentialStore, RequestObserver};
 use ledgerbridge_core::System;
 use ledgerbridge_core::WallClock;
 use ledgerbridge_ledger::Ledger;
@@ -33,11 +33,25 @@ pub(crate) async fn connection_id(
     }
 }
 
+/// What each system's requests are reported to (`watch`'s metrics); `None` for one-shot
+/// commands.
+pub(crate) type Observe<'a> = Option<&'a (dyn Fn(System) -> Arc<dyn RequestObserver> + Sync)>;
+
 pub(crate) async fn servicetitan(
     ctx: &Context,
     ledger: &Ledger,
     store: &dyn CredentialStore,
     tenant: &str,
+) -> anyhow::Result<ServiceTitan> {
+    servicetitan_observed(ctx, ledger, store, tenant, None).await
+}
+
+pub(crate) async fn servicetitan_observed(
+    ctx: &Context,
+    ledger: &Ledger,
+    store: &dyn CredentialStore,
+    tenant: &str,
+    observe: Observe<'_>,
 ) -> anyhow::Result<ServiceTitan> {
     let id = connection_id(ledger, tenant, System::ServiceTitan).await?;
     let tenant_id: i64 = tenant
@@ -57,6 +71,7 @@ pub(crate) async fn servicetitan(
         if !paced {
             config.http.rate_limit = None;
         }
+        config.http.observer = observe.map(|o| o(System::ServiceTitan));
     })
     .await
     .with_context(|| format!("ServiceTitan tenant {tenant}"))
@@ -67,6 +82,16 @@ pub(crate) async fn target(
     ledger: &Ledger,
     store: Arc<dyn CredentialStore>,
     tenant: &TenantSection,
+) -> anyhow::Result<AnyTarget> {
+    target_observed(ctx, ledger, store, tenant, None).await
+}
+
+pub(crate) async fn target_observed(
+    ctx: &Context,
+    ledger: &Ledger,
+    store: Arc<dyn CredentialStore>,
+    tenant: &TenantSection,
+    observe: Observe<'_>,
 ) -> anyhow::Result<AnyTarget> {
     let system: System = tenant.target.parse().map_err(UsageError)?;
     let id = connection_id(ledger, &tenant.servicetitan_tenant, system).await?;
@@ -79,6 +104,7 @@ pub(crate) async fn target(
                 config = config.with_limits(ledgerbridge_quickbooks::Limits::none());
                 config.http.rate_limit = None;
             }
+            config.http.observer = observe.map(|o| o(System::QuickBooks));
             let qbo = ledgerbridge_quickbooks::QuickBooks::from_store(config, app, store, &id)?;
             let us_tax = ctx.settings.sync.quickbooks_us_sales_tax.unwrap_or(true);
             Ok(AnyTarget::QuickBooks(Box::new(QuickBooksTarget::new(
@@ -93,6 +119,7 @@ pub(crate) async fn target(
                     if !paced {
                         config.http.rate_limit = None;
                     }
+                    config.http.observer = observe.map(|o| o(System::Xero));
                 })
                 .await?;
             let tracking = ctx

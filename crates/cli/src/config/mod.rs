@@ -17,10 +17,12 @@ use serde::Deserialize;
 
 mod policies;
 mod sections;
+mod service;
 
 pub(crate) use sections::{
     LedgerSection, OAuthAppSection, ServiceTitanSection, SyncSection, TenantSection,
 };
+pub(crate) use service::ServiceSection;
 
 /// Environment variables that are not config keys (`crash_at` names a crash point of the
 /// kill -9 tests: `ledgerbridge_core::crash`).
@@ -42,6 +44,9 @@ pub(crate) struct Settings {
     /// `[policies]`: how a field changed on both sides is settled (docs/configuration.md).
     #[serde(default)]
     pub(crate) policies: BTreeMap<String, PolicyEntry>,
+    /// `[service]`: how `watch` paces itself and where it listens.
+    #[serde(default)]
+    pub(crate) service: ServiceSection,
 }
 
 /// One key of `[policies]`: `default = "manual"`, or an entity's table
@@ -168,11 +173,19 @@ impl Settings {
     fn resolve_paths(&mut self, dir: &Path) {
         resolve(dir, &mut self.ledger.path);
         resolve(dir, &mut self.ledger.key_file);
+        self.service.resolve_paths(dir);
         for app in [self.quickbooks.as_mut(), self.xero.as_mut()]
             .into_iter()
             .flatten()
         {
-            if let Some(file) = app.client_secret_file.as_mut() {
+            for file in [
+                app.client_secret_file.as_mut(),
+                app.webhook_verifier_token_file.as_mut(),
+                app.webhook_key_file.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 resolve(dir, file);
             }
         }
@@ -180,6 +193,8 @@ impl Settings {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.policy_set()?;
+        self.service.validate()?;
+        self.validate_webhook_keys()?;
         for (i, tenant) in self.tenants.iter().enumerate() {
             let key = |field: &str| format!("tenants[{i}].{field}");
             if !matches!(tenant.target.as_str(), "quickbooks" | "xero") {

@@ -91,6 +91,12 @@ pub(crate) struct OAuthAppSection {
     pub(crate) client_secret: Option<SecretString>,
     pub(crate) client_secret_file: Option<PathBuf>,
     pub(crate) redirect_uri: String,
+    /// QuickBooks only: the app's webhook verifier token (`intuit-signature`), for `watch`.
+    pub(crate) webhook_verifier_token: Option<SecretString>,
+    pub(crate) webhook_verifier_token_file: Option<PathBuf>,
+    /// Xero only: the webhook key (`x-xero-signature`), for `watch`.
+    pub(crate) webhook_key: Option<SecretString>,
+    pub(crate) webhook_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,6 +35,7 @@ mod request;
 pub mod retry;
 pub mod stop;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -71,6 +72,16 @@ pub struct HttpSettings {
     /// What the pauses and retry waits are timed on: tokio's timer, or a test's
     /// [`ManualClock`].
     pub clock: PaceClock,
+    /// Told of every request sent (its status and duration): the service's metrics.
+    pub observer: Option<Arc<dyn RequestObserver>>,
+}
+
+/// Told of each request a connector sent: the HTTP status (`None` when no answer came back)
+/// and how long it took. Nothing else of the request reaches it (no path, no body), so an
+/// observer cannot leak what the logs may not.
+pub trait RequestObserver: std::fmt::Debug + Send + Sync {
+    /// One attempt ended.
+    fn observed(&self, status: Option<u16>, took: Duration);
 }
 
 impl Default for HttpSettings {
@@ -82,6 +93,7 @@ impl Default for HttpSettings {
             retry: RetryPolicy::default(),
             rate_limit: None,
             clock: PaceClock::Tokio,
+            observer: None,
         }
     }
 }
@@ -112,6 +124,7 @@ pub struct HttpLayer {
     problem_parser: ProblemParser,
     default_retry_after: Option<Duration>,
     clock: PaceClock,
+    observer: Option<Arc<dyn RequestObserver>>,
 }
 
 impl HttpLayer {
@@ -131,6 +144,7 @@ impl HttpLayer {
             problem_parser: rfc7807_problem,
             default_retry_after: None,
             clock: settings.clock.clone(),
+            observer: settings.observer.clone(),
         })
     }
 
@@ -280,10 +294,19 @@ impl HttpLayer {
         }
         let started = Instant::now();
         let sent = builder.send().await;
+        let observe = |status: Option<u16>| {
+            if let Some(observer) = &self.observer {
+                observer.observed(status, started.elapsed());
+            }
+        };
         let response = match sent {
             Ok(response) => response,
-            Err(e) => return Err(classify_send_error(request, e)),
+            Err(e) => {
+                observe(None);
+                return Err(classify_send_error(request, e));
+            }
         };
+        observe(Some(response.status().as_u16()));
         let status = response.status();
         let headers = response.headers().clone();
         let body = response

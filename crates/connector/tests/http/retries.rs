@@ -212,3 +212,52 @@ async fn a_keyed_create_is_retried() {
     let request = post(&server, "/invoices", Idempotency::Keyed("k-1".into()));
     layer.send(&auth, &request).await.unwrap();
 }
+
+/// Records what the layer reports of each attempt.
+#[derive(Debug, Default)]
+struct Seen(std::sync::Mutex<Vec<Option<u16>>>);
+
+impl ledgerbridge_connector::RequestObserver for Seen {
+    fn observed(&self, status: Option<u16>, _took: Duration) {
+        self.0.lock().unwrap().push(status);
+    }
+}
+
+#[tokio::test]
+async fn the_observer_is_told_of_every_attempt_and_of_one_that_got_no_answer() {
+    let server = MockServer::start().await;
+    mount_token(&server, 900).await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true})),
+        ]))
+        .mount(&server)
+        .await;
+    let seen = std::sync::Arc::new(Seen::default());
+    let layer = HttpLayer::new(&HttpSettings {
+        retry: fast_retry(),
+        observer: Some(seen.clone()),
+        ..HttpSettings::default()
+    })
+    .unwrap();
+    let auth = provider(&server, &layer);
+    layer
+        .send(
+            &auth,
+            &ApiRequest::get("list items", url(&server, "/items"), "t1"),
+        )
+        .await
+        .unwrap();
+    // Nothing listens on port 9 of the loopback: no answer at all.
+    let closed = url::Url::parse("http://127.0.0.1:9/items").unwrap();
+    let gone = layer
+        .send(&auth, &ApiRequest::get("list items", closed, "t1"))
+        .await;
+    assert!(gone.is_err());
+    let seen = seen.0.lock().unwrap().clone();
+    assert_eq!(&seen[..2], &[Some(503), Some(200)]);
+    assert!(seen[2..].iter().all(Option::is_none), "{seen:?}");
+    assert!(seen.len() > 2, "{seen:?}");
+}

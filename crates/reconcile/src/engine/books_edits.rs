@@ -49,7 +49,11 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
     pub(crate) async fn run_books_invoices(&mut self) -> Result<(), SyncError> {
         let system = self.system();
         let key = CursorKey::new(self.tenant(), system, BOOKS_FEED);
-        let stored = self.cx.ledger.cursors().get(&key).await?;
+        let stored = if self.cx.settings.scope.from_start {
+            None
+        } else {
+            self.cx.ledger.cursors().get(&key).await?
+        };
         let from = stored
             .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
             .map(|c| c.with_timezone(&Utc));

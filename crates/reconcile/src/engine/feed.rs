@@ -68,7 +68,11 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             System::ServiceTitan,
             format!("export/{entity}s"),
         );
-        let stored = self.cx.ledger.cursors().get(&key).await?;
+        let stored = if self.cx.settings.scope.from_start {
+            None
+        } else {
+            self.cx.ledger.cursors().get(&key).await?
+        };
         let mut from = stored.map(|c| FeedCursor(c.value));
         let mut full_pass_said = false;
         'pass: loop {

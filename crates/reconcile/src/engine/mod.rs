@@ -223,15 +223,22 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
         }
         self.mark_unmarked().await?;
         self.apply_resolutions().await?;
-        self.run_books_invoices().await?;
-        let st = self.cx.servicetitan;
-        self.run_feed(EntityKind::Customer, |from| st.customer_changes(from))
-            .await?;
-        self.run_feed(EntityKind::Invoice, |from| st.invoice_changes(from))
-            .await?;
-        self.run_feed(EntityKind::Payment, |from| st.payment_changes(from))
-            .await?;
-        self.pull_books_payments().await?;
+        let scope = self.cx.settings.scope;
+        if scope.books {
+            self.run_books_invoices().await?;
+        }
+        if scope.servicetitan {
+            let st = self.cx.servicetitan;
+            self.run_feed(EntityKind::Customer, |from| st.customer_changes(from))
+                .await?;
+            self.run_feed(EntityKind::Invoice, |from| st.invoice_changes(from))
+                .await?;
+            self.run_feed(EntityKind::Payment, |from| st.payment_changes(from))
+                .await?;
+        }
+        if scope.books {
+            self.pull_books_payments().await?;
+        }
         self.count_open_conflicts().await?;
         Ok(())
     }

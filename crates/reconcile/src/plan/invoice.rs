@@ -130,6 +130,19 @@ pub fn decide_invoice(facts: &InvoiceFacts) -> InvoiceStep {
     }
 }
 
+/// Whether ServiceTitan's record says nothing new since the base. The balance is left out:
+/// payments move it and are synced as payments, and an invoice write carries nothing of it
+/// (a payment brought over from the books changes ServiceTitan's balance and nothing else; the
+/// daily full pass must not rewrite that invoice).
+fn same_but_balance(base: &Invoice, invoice: &Invoice) -> bool {
+    if base.balance == invoice.balance {
+        return base == invoice;
+    }
+    let mut base = base.clone();
+    base.balance = invoice.balance;
+    &base == invoice
+}
+
 fn decide_linked(facts: &InvoiceFacts, linked: &LinkedInvoice) -> InvoiceStep {
     let invoice = &facts.invoice;
     let Some(base) = &linked.base else {
@@ -156,7 +169,7 @@ fn decide_linked(facts: &InvoiceFacts, linked: &LinkedInvoice) -> InvoiceStep {
             }
         });
     }
-    if base == invoice {
+    if same_but_balance(base, invoice) {
         return Decide(unchanged());
     }
     if base.status == InvoiceStatus::Voided {

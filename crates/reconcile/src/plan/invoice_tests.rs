@@ -41,6 +41,14 @@ fn edited() -> Invoice {
     }
 }
 
+/// The same invoice after a payment: only its balance moved.
+fn paid() -> Invoice {
+    Invoice {
+        balance: usd("0.00"),
+        ..invoice()
+    }
+}
+
 fn with_status(status: InvoiceStatus) -> Invoice {
     Invoice {
         status,
@@ -188,6 +196,8 @@ fn every_case_of_the_table() {
         ("no base wins over a conflict", linked(edited(), None, true), &frozen, D::AdoptBase, vec![]),
         ("same as the base", linked(invoice(), Some(invoice()), true), &ok, D::Unchanged, vec![F::Frozen]),
         ("same as the base, never marked", linked(invoice(), Some(invoice()), false), &ok, D::MarkExported, vec![F::Frozen]),
+        ("only the balance moved (a payment)", linked(paid(), Some(invoice()), true), &ok, D::Unchanged, vec![F::Frozen]),
+        ("the balance and a field moved", linked(Invoice { balance: usd("0.00"), ..edited() }, Some(invoice()), true), &ok, D::Update, vec![F::Frozen, F::ChangedInBooks, F::Inputs]),
         ("an open conflict freezes it", linked(edited(), Some(invoice()), true), &frozen, D::Frozen, vec![F::Frozen]),
         ("frozen even when unchanged", linked(invoice(), Some(invoice()), true), &frozen, D::Frozen, vec![F::Frozen]),
         ("frozen even when voided", linked(voided(), Some(invoice()), true), &frozen, D::Frozen, vec![F::Frozen]),

@@ -20,6 +20,7 @@ mod paid_void;
 mod recovery;
 mod resolution_limits;
 mod resolutions;
+mod scopes;
 mod suggestions;
 mod tax_law;
 mod two_way;

@@ -75,10 +75,12 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         let company = self.cx.tenant.company.clone();
         let ledger = self.cx.ledger;
         let key = books_payments::cursor_key(&tenant, system, &company);
-        let stored = ledger
-            .cursors()
-            .get(&key)
-            .await?
+        let stored = if self.cx.settings.scope.from_start {
+            None
+        } else {
+            ledger.cursors().get(&key).await?
+        };
+        let stored = stored
             .and_then(|c| DateTime::parse_from_rfc3339(&c.value).ok())
             .map(|d| d.with_timezone(&Utc));
         let parked = books_payments::load_parked(ledger, &tenant, system, &company).await?;

@@ -1,0 +1,477 @@
+//! `ledgerbridge watch` through the real binary against the sandbox: records move both ways
+//! without a `sync` call, webhooks are verified, `/readyz` and `/metrics` tell the truth, one
+//! tenant's broken remote leaves the other syncing, SIGTERM exits 0 and SIGKILL converges.
+//! Intervals are one second through the config; every wait is on a condition (a status code,
+//! a ledger row), bounded by a deadline, never a fixed sleep.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use ledgerbridge_core::EntityKind;
+use ledgerbridge_ledger::{EventFilter, Ledger, LedgerLocation, LedgerOptions, RunStatus};
+use ledgerbridge_service::webhooks::sign;
+use serde_json::{Value, json};
+
+use crate::helpers::{ledgerbridge, stdout_json};
+use crate::sandboxed::{Books, blocking, books};
+
+const VERIFIER: &str = "test-verifier-token";
+
+/// A running `watch` and where it serves.
+struct Watch {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `watch` in the ledger's folder with one-second intervals.
+fn start_watch(books: &Books) -> Watch {
+    let port = free_port();
+    let child = ledgerbridge(&books.books)
+        .arg("watch")
+        .env("LEDGERBRIDGE_SERVICE__ADDR", format!("127.0.0.1:{port}"))
+        .env("LEDGERBRIDGE_SERVICE__POLL_SECONDS", "1")
+        .env("LEDGERBRIDGE_SERVICE__BOOKS_POLL_SECONDS", "1")
+        .env("LEDGERBRIDGE_SERVICE__STOP_SECONDS", "60")
+        .env("LEDGERBRIDGE_QUICKBOOKS__WEBHOOK_VERIFIER_TOKEN", VERIFIER)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Watch {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+    }
+}
+
+/// Waits until `check` says yes, at most `limit` (generous: a loaded machine is slow).
+async fn until<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Watch {
+    async fn get(&self, path: &str) -> Option<(u16, String)> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .ok()?;
+        Some((r.status().as_u16(), r.text().await.ok()?))
+    }
+
+    async fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+        let mut request = self.http.post(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn ready(&self) {
+        until("/readyz answers 200", Duration::from_secs(300), || async {
+            self.get("/readyz").await.is_some_and(|(s, _)| s == 200)
+        })
+        .await;
+    }
+
+    /// SIGTERM (or SIGKILL), then the exit code and stderr.
+    async fn signal(self, signal: &str) -> (Option<i32>, String) {
+        let pid = self.child.id().to_string();
+        let signal = signal.to_owned();
+        blocking(move || {
+            std::process::Command::new("kill")
+                .args([format!("-{signal}"), pid])
+                .status()
+                .unwrap();
+            let out = self.child.wait_with_output().unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .await
+    }
+}
+
+async fn ledger(books: &Books) -> Ledger {
+    let location = LedgerLocation::File(books.books.join("ledgerbridge.db"));
+    Ledger::open(location, LedgerOptions::default())
+        .await
+        .unwrap()
+}
+
+async fn invoice_links(books: &Books, tenant: &str) -> usize {
+    let ledger = ledger(books).await;
+    let n = ledger
+        .links()
+        .list(tenant, Some(EntityKind::Invoice))
+        .await
+        .unwrap()
+        .len();
+    ledger.close().await;
+    n
+}
+
+async fn events_of(books: &Books, kind: &str) -> usize {
+    let ledger = ledger(books).await;
+    let filter = EventFilter {
+        kind: Some(kind.to_owned()),
+        ..EventFilter::default()
+    };
+    let n = ledger.events().list(&filter).await.unwrap().len();
+    ledger.close().await;
+    n
+}
+
+/// A QuickBooks API call with the sandbox's token; the answer as JSON.
+async fn qbo(books: &Books, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let info = books.sandbox.info();
+    let q = &info.quickbooks;
+    let url = format!(
+        "{}/v3/company/{}/{path}",
+        q.api_base.trim_end_matches('/'),
+        q.realm_id
+    );
+    let token = books.sandbox.quickbooks.connect().access_token;
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth(token)
+        .header("accept", "application/json");
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Records a payment of 1.00 in QuickBooks on a linked invoice with an open balance.
+async fn pay_in_quickbooks(books: &Books, tenant: &str) {
+    let ledger = ledger(books).await;
+    let links = ledger
+        .links()
+        .list(tenant, Some(EntityKind::Invoice))
+        .await
+        .unwrap();
+    ledger.close().await;
+    let mut open = None;
+    for link in &links {
+        let invoice = qbo(
+            books,
+            reqwest::Method::GET,
+            &format!("invoice/{}", link.target_id),
+            None,
+        )
+        .await;
+        if invoice["Invoice"]["Balance"].to_string().trim_matches('"') != "0" {
+            open = Some(invoice["Invoice"].clone());
+            break;
+        }
+    }
+    let invoice = open.expect("a linked invoice with an open balance");
+    let methods = qbo(
+        books,
+        reqwest::Method::GET,
+        "query?query=select%20*%20from%20PaymentMethod",
+        None,
+    )
+    .await;
+    let check = methods["QueryResponse"]["PaymentMethod"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["Name"] == "Check")
+        .expect("a Check payment method")["Id"]
+        .clone();
+    let body = json!({
+        "CustomerRef": invoice["CustomerRef"], "TotalAmt": "1.00", "PaymentMethodRef": {"value": check},
+        "Line": [{"Amount": "1.00", "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]
+    });
+    let paid = qbo(
+        books,
+        reqwest::Method::POST,
+        "payment?minorversion=75",
+        Some(body),
+    )
+    .await;
+    assert!(paid["Payment"]["Id"].is_string(), "{paid}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_moves_records_both_ways_verifies_webhooks_and_stops_cleanly_on_sigterm() {
+    let books = books().await;
+    let qbo_tenant = books.tenant_of("quickbooks").await;
+    let watch = start_watch(&books);
+    until("/healthz", Duration::from_secs(60), || async {
+        watch.get("/healthz").await.is_some_and(|(s, _)| s == 200)
+    })
+    .await;
+    watch.ready().await;
+
+    // ServiceTitan -> the books within a poll, without `sync`.
+    let before = invoice_links(&books, &qbo_tenant).await;
+    let st = books.sandbox.servicetitan_handle.addr;
+    let added: Value = reqwest::Client::new()
+        .post(format!(
+            "http://{st}/_sandbox/servicetitan/{qbo_tenant}/bulk-invoices"
+        ))
+        .json(&json!({ "count": 2 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(added["created"], 2, "{added}");
+    until(
+        "two new invoices linked",
+        Duration::from_secs(120),
+        || async { invoice_links(&books, &qbo_tenant).await == before + 2 },
+    )
+    .await;
+
+    // The books -> ServiceTitan: a payment recorded in QuickBooks comes back by itself.
+    let brought = events_of(&books, "payment.from_books").await;
+    pay_in_quickbooks(&books, &qbo_tenant).await;
+    until(
+        "the payment reached ServiceTitan",
+        Duration::from_secs(120),
+        || async { events_of(&books, "payment.from_books").await > brought },
+    )
+    .await;
+
+    // Webhooks: unsigned and mis-signed deliveries are refused; a signed one is accepted.
+    let realm = books.sandbox.info().quickbooks.realm_id.clone();
+    let body = format!(
+        r#"[{{"specversion":"1.0","id":"e","source":"intuit.t","type":"qbo.payment.created.v1","time":"2026-12-01T00:00:00Z","intuitentityid":"1","intuitaccountid":"{realm}","data":{{}}}}]"#
+    );
+    assert_eq!(watch.post("/webhooks/quickbooks", &[], &body).await, 401);
+    let other = sign(VERIFIER, b"[]");
+    assert_eq!(
+        watch
+            .post(
+                "/webhooks/quickbooks",
+                &[("intuit-signature", &other)],
+                &body
+            )
+            .await,
+        401
+    );
+    let good = sign(VERIFIER, body.as_bytes());
+    assert_eq!(
+        watch
+            .post(
+                "/webhooks/quickbooks",
+                &[("intuit-signature", &good)],
+                &body
+            )
+            .await,
+        200
+    );
+    assert_eq!(
+        watch.post("/webhooks/xero", &[], "{}").await,
+        404,
+        "no Xero key configured"
+    );
+
+    let (status, metrics) = watch.get("/metrics").await.unwrap();
+    assert_eq!(status, 200);
+    let lines = metrics.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+    let named = |name: &str| scrape.samples.iter().filter(|s| s.metric == name).count();
+    assert!(named("ledgerbridge_runs_total") >= 2, "{metrics}");
+    assert!(named("ledgerbridge_remote_requests_total") > 0, "{metrics}");
+    assert!(
+        metrics.contains(r#"ledgerbridge_webhooks_total{system="quickbooks",result="rejected"} 2"#),
+        "{metrics}"
+    );
+
+    let (code, stderr) = watch.signal("TERM").await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let ledger = ledger(&books).await;
+    let runs = ledger.runs().list(200).await.unwrap();
+    assert!(
+        runs.iter().all(|r| r.status != RunStatus::Running),
+        "every run ended: {:?}",
+        runs.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        ledger.leases().list().await.unwrap().is_empty(),
+        "leases freed"
+    );
+    ledger.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_remote_is_named_by_readyz_and_the_other_tenant_keeps_syncing() {
+    let books = books().await;
+    let qbo_tenant = books.tenant_of("quickbooks").await;
+    let xero_tenant = books.tenant_of("xero").await;
+    // Every Xero request fails from the start.
+    let xero = books.sandbox.xero_handle.addr;
+    let answer = reqwest::Client::new()
+        .post(format!("http://{xero}/_sandbox/faults"))
+        .json(&json!({ "seed": 7, "error_rate": 1.0 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success());
+    let watch = start_watch(&books);
+    until(
+        "/readyz names the broken tenant",
+        Duration::from_secs(300),
+        || async {
+            let Some((status, body)) = watch.get("/readyz").await else {
+                return false;
+            };
+            let ready: Value = serde_json::from_str(&body).unwrap_or_default();
+            let state = |t: &str| {
+                ready["tenants"]
+                    .as_array()
+                    .and_then(|a| a.iter().find(|x| x["tenant"] == t))
+                    .map(|x| x["state"].clone())
+            };
+            status == 503
+                && state(&xero_tenant) == Some(json!("broken"))
+                && state(&qbo_tenant) == Some(json!("ok"))
+        },
+    )
+    .await;
+    // The QuickBooks tenant goes on: a new ServiceTitan invoice still reaches its books.
+    let before = invoice_links(&books, &qbo_tenant).await;
+    let st = books.sandbox.servicetitan_handle.addr;
+    reqwest::Client::new()
+        .post(format!(
+            "http://{st}/_sandbox/servicetitan/{qbo_tenant}/bulk-invoices"
+        ))
+        .json(&json!({ "count": 1 }))
+        .send()
+        .await
+        .unwrap();
+    until(
+        "the QuickBooks tenant syncs on",
+        Duration::from_secs(120),
+        || async { invoice_links(&books, &qbo_tenant).await == before + 1 },
+    )
+    .await;
+    let (code, stderr) = watch.signal("TERM").await;
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice() {
+    let books = books().await;
+    // Where each signal lands is decided by the ledger's state (writes confirmed by the run
+    // in flight), not by a time.
+    let watch = start_watch(&books);
+    until("writes confirmed", Duration::from_secs(120), || async {
+        events_of(&books, "invoice.created").await > 0
+    })
+    .await;
+    let (code, stderr) = watch.signal("TERM").await;
+    assert_eq!(code, Some(0), "SIGTERM mid-run exits 0: {stderr}");
+    let ledger_now = ledger(&books).await;
+    let statuses: Vec<RunStatus> = ledger_now
+        .runs()
+        .list(50)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    ledger_now.close().await;
+    assert!(!statuses.contains(&RunStatus::Running), "{statuses:?}");
+    assert!(
+        statuses.contains(&RunStatus::Interrupted),
+        "the run in flight: {statuses:?}"
+    );
+
+    let written = events_of(&books, "invoice.created").await;
+    let watch = start_watch(&books);
+    until(
+        "more writes, or nothing left to write",
+        Duration::from_secs(300),
+        || async {
+            events_of(&books, "invoice.created").await > written
+                || watch.get("/readyz").await.is_some_and(|(s, _)| s == 200)
+        },
+    )
+    .await;
+    let (code, _) = watch.signal("KILL").await;
+    assert_eq!(code, None, "killed by the signal");
+
+    let watch = start_watch(&books);
+    watch.ready().await;
+    let (code, stderr) = watch.signal("TERM").await;
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // A plain sync afterwards finds nothing to write: nothing was lost, nothing is written twice.
+    let out = books.run(&["sync", "--format", "json"], 0).await;
+    let report = stdout_json(&out);
+    let totals = &report["totals"];
+    assert_eq!(
+        (&totals["created"], &totals["updated"], &totals["errors"]),
+        (&json!(0), &json!(0), &json!(0)),
+        "{report}"
+    );
+    let state: Value = reqwest::Client::new()
+        .get(format!(
+            "http://{}/_sandbox/state",
+            books.sandbox.quickbooks_handle.addr
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let invoices = state["entities"]["Invoice"].as_array().unwrap();
+    let ledger = ledger(&books).await;
+    let tenant = books.tenant_of("quickbooks").await;
+    let links = ledger
+        .links()
+        .list(&tenant, Some(EntityKind::Invoice))
+        .await
+        .unwrap();
+    ledger.close().await;
+    assert!(!links.is_empty());
+    for link in &links {
+        let linked = invoices
+            .iter()
+            .find(|i| i["Id"] == link.target_id.as_str())
+            .unwrap();
+        let twins = invoices
+            .iter()
+            .filter(|i| i["DocNumber"] == linked["DocNumber"])
+            .count();
+        assert_eq!(
+            twins, 1,
+            "invoice {} is in QuickBooks once",
+            linked["DocNumber"]
+        );
+    }
+}
