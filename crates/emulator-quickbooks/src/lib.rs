@@ -103,12 +103,14 @@ pub mod query;
 mod seed;
 mod state;
 pub mod time;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
 use ledgerbridge_emulator::{EmulatorHandle, serve_on};
 
 pub use state::EmulatorState;
+pub use webhooks::{WEBHOOK_VERIFIER_TOKEN, WebhookFormat};
 
 /// The sandbox app's OAuth client id (fixed, independent of seed and ports).
 pub const CLIENT_ID: &str = "ABqbSandboxLedgerbridgeClient0000000000000000000";
