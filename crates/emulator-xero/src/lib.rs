@@ -111,6 +111,7 @@ mod api;
 mod books;
 mod oauth;
 mod state;
+pub mod webhooks;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -125,6 +126,8 @@ use ledgerbridge_emulator::server::{ephemeral, serve_on};
 use ledgerbridge_emulator::{EmulatorHandle, FaultResponses, control_router, with_faults};
 use serde::Deserialize;
 use serde_json::json;
+
+pub use webhooks::WEBHOOK_KEY;
 
 pub use state::{
     EmulatorState, XERO_APP_NAME, XERO_CLIENT_ID, XERO_CLIENT_SECRET, XERO_REDIRECT_URI,
@@ -208,6 +211,7 @@ pub fn router(state: EmulatorState) -> Router {
     Router::new()
         .merge(api)
         .merge(consent)
+        .merge(webhooks::routes(state.clone()))
         .merge(control_router(Arc::new(state), ctx))
 }
 
