@@ -36,7 +36,9 @@
 //! Beyond the pinned control API: [`EmulatorState::seed_bulk_invoices`] (also
 //! `POST /_sandbox/xero/bulk_invoices {"count": N}`) loads thousands of invoices at once for
 //! paging tests and benchmarks; `POST /_sandbox/xero/lock_date` sets the period lock date;
-//! [`EmulatorState::issue_tokens`] skips the consent page in tests. `GET /_sandbox/state`
+//! [`EmulatorState::issue_tokens`] skips the consent page in tests.
+//! `POST /_sandbox/webhooks {"url"}` makes it send signed webhooks after the intent-to-receive
+//! series ([`webhooks`]). `GET /_sandbox/state`
 //! writes amounts as strings (a `serde_json::Value` would hold them as floats).
 //!
 //! # Money and JSON

@@ -4,7 +4,7 @@
 //! base64(HMAC-SHA256(key = [`WEBHOOK_VERIFIER_TOKEN`], raw body)).
 //!
 //! * **When.** A background worker looks for changes every 100 ms of wall time
-//!   ([`changes::Seen`]); the changes of a [`COALESCE_WINDOW_SECONDS`] window of sandbox time
+//!   (a snapshot of record versions, module `changes`); the changes of a [`COALESCE_WINDOW_SECONDS`] window of sandbox time
 //!   (from the first one) go out as one POST, at most [`MAX_EVENTS`] events per POST. API
 //!   requests never wait for it.
 //! * **Retries.** A non-2xx answer, a connection error or no answer within 3 s (Intuit's

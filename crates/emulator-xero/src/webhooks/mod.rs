@@ -3,7 +3,7 @@
 //! and CREDITNOTE events are POSTed to `URL/webhooks/xero`, signed with `x-xero-signature` =
 //! base64(HMAC-SHA256(raw body, [`WEBHOOK_KEY`])).
 //!
-//! * **Intent to receive first** ([`itr`]): the series runs as soon as the URL is set and
+//! * **Intent to receive first** (module `itr`): the series runs as soon as the URL is set and
 //!   repeats until the receiver passes; events changed meanwhile wait and go out after it.
 //! * **When.** A background worker looks for changes every 100 ms of wall time; the changes
 //!   of a [`COALESCE_WINDOW_SECONDS`] window of sandbox time go out as one POST with
