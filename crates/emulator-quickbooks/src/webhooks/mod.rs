@@ -3,10 +3,10 @@
 //! entities are POSTed to `URL/webhooks/quickbooks`, signed with `intuit-signature` =
 //! base64(HMAC-SHA256(key = [`WEBHOOK_VERIFIER_TOKEN`], raw body)).
 //!
-//! * **When.** A background worker looks for changes every 100 ms of wall time
-//!   (a snapshot of record versions, module `changes`); the changes of a [`COALESCE_WINDOW_SECONDS`] window of sandbox time
-//!   (from the first one) go out as one POST, at most [`MAX_EVENTS`] events per POST. API
-//!   requests never wait for it.
+//! * **When.** A background worker looks for changes every 100 ms of wall time (comparing a
+//!   snapshot of record versions, module `changes`); the changes of a
+//!   [`COALESCE_WINDOW_SECONDS`] window of sandbox time (from the first one) go out as one
+//!   POST, at most [`MAX_EVENTS`] events per POST. API requests never wait for it.
 //! * **Retries.** A non-2xx answer, a connection error or no answer within 3 s (Intuit's
 //!   limit) is a failure; the same body is tried again 10 s, 20 s, 30 s, 5 min, 20 min, 2 h,
 //!   4 h and 6 h after each failure, then every 6 h, on the sandbox clock; nothing newer is

@@ -145,3 +145,45 @@ impl Seen {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+    use ledgerbridge_emulator::{Scenario, SeedOptions};
+
+    use super::*;
+    use crate::books::seed;
+
+    #[test]
+    fn new_records_are_creates_and_payments_update_their_invoice() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).expect("valid");
+        let opts = SeedOptions {
+            seed: 42,
+            scenario: Scenario::Demo,
+            start: NaiveDate::from_ymd_opt(2027, 1, 1).expect("date"),
+        };
+        let mut books = seed::seed(opts, crate::state::tenant_uuid(), now);
+        let mut seen = Seen::baseline(&books);
+        assert!(seen.changes(&books).is_empty());
+
+        let mut contact = books.contacts[0].clone();
+        contact.id = Uuid::new_v4();
+        contact.updated = now + Duration::seconds(2);
+        books.contacts.push(contact.clone());
+        books.invoices[0].amount_paid += Decimal::ONE;
+        let invoice = books.invoices[0].id;
+        let found: Vec<(Category, Uuid, EventType)> = seen
+            .changes(&books)
+            .into_iter()
+            .map(|c| (c.category, c.id, c.event_type))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Category::Invoice, invoice, EventType::Update),
+                (Category::Contact, contact.id, EventType::Create),
+            ]
+        );
+        assert!(seen.changes(&books).is_empty());
+    }
+}
