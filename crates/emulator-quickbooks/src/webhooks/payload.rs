@@ -89,3 +89,38 @@ fn legacy(realm: &str, changes: &[Change]) -> Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::model::Kind;
+    use crate::webhooks::Operation;
+
+    #[test]
+    fn both_formats_name_entity_operation_and_time() {
+        let at = DateTime::from_timestamp(1_444_081_339, 0).expect("valid");
+        let changes = [Change {
+            kind: Kind::CreditMemo,
+            id: "42".into(),
+            operation: Operation::Void,
+            at,
+        }];
+        let events: Value =
+            serde_json::from_slice(&render(WebhookFormat::CloudEvents, "9", &changes))
+                .expect("JSON");
+        assert_eq!(events[0]["type"], "qbo.creditmemo.voided.v1");
+        assert_eq!(events[0]["time"], "2015-10-05T21:42:19.000000000Z");
+        assert_eq!(events[0]["intuitaccountid"], "9");
+        let legacy: Value =
+            serde_json::from_slice(&render(WebhookFormat::Legacy, "9", &changes)).expect("JSON");
+        assert_eq!(
+            legacy,
+            json!({"eventNotifications": [{"realmId": "9", "dataChangeEvent": {"entities": [
+                {"name": "CreditMemo", "id": "42", "operation": "Void",
+                 "lastUpdated": "2015-10-05T15:42:19-0600"}
+            ]}}]})
+        );
+    }
+}

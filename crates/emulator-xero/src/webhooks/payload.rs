@@ -56,3 +56,47 @@ fn entropy() -> String {
         .map(|_| char::from(rng.random_range(b'A'..=b'Z')))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::webhooks::{Category, EventType};
+
+    #[test]
+    fn credit_notes_carry_their_type_and_status_and_sequences_count_events() {
+        let at = DateTime::from_timestamp_millis(1_718_932_539_902).expect("valid");
+        let change = |category, credit_note| Change {
+            category,
+            id: Uuid::nil(),
+            event_type: EventType::Update,
+            at,
+            credit_note,
+        };
+        let changes = [
+            change(Category::Contact, None),
+            change(
+                Category::CreditNote,
+                Some(("ACCRECCREDIT".into(), "AUTHORISED".into())),
+            ),
+        ];
+        let body: Value =
+            serde_json::from_slice(&events("http://h", "t", &changes, 7)).expect("JSON");
+        assert_eq!(body["firstEventSequence"], 7);
+        assert_eq!(body["lastEventSequence"], 8);
+        assert_eq!(body["entropy"].as_str().map(str::len), Some(20));
+        let note = &body["events"][1];
+        assert_eq!(
+            note["resourceUrl"],
+            format!("http://h/api.xro/2.0/CreditNotes/{}", Uuid::nil())
+        );
+        assert_eq!(note["eventDateUtc"], "2024-06-21T01:15:39.902");
+        assert_eq!(
+            note["data"],
+            json!({"Type": "ACCRECCREDIT", "Status": "AUTHORISED"})
+        );
+        assert!(body["events"][0].get("data").is_none());
+    }
+}
