@@ -69,6 +69,7 @@ fn serve_json_prints_one_line_with_every_pinned_key() {
             "client_secret",
             "redirect_uri",
             "realm_id",
+            "webhook_verifier_token",
         ],
     );
     keys(
@@ -83,6 +84,7 @@ fn serve_json_prints_one_line_with_every_pinned_key() {
             "client_secret",
             "redirect_uri",
             "tenant_id",
+            "webhook_key",
         ],
     );
     assert_eq!(
@@ -112,4 +114,21 @@ fn a_bad_limits_value_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--limits"));
+}
+
+#[test]
+fn bad_webhook_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--qbo-webhook-format", "xml"),
+        ("--webhooks-url", "not a url"),
+    ] {
+        let out = ledgerbridge(dir.path())
+            .args(["sandbox", "serve", "--servicetitan-port", "0"])
+            .args(["--quickbooks-port", "0", "--xero-port", "0", flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag));
+    }
 }

@@ -276,6 +276,13 @@ pub(crate) struct SandboxServeArgs {
     /// Print one JSON line with every emulator's URLs and credentials; logs go to stderr.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The QuickBooks and Xero emulators POST signed webhooks to URL/webhooks/quickbooks and
+    /// URL/webhooks/xero after their data changes.
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhooks_url: Option<String>,
+    /// cloudevents or legacy.
+    #[arg(long, default_value = "cloudevents")]
+    pub(crate) qbo_webhook_format: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,9 @@
 //! * **Limits**: 500 requests/min per realm, 10/s per realm+app, 40 batch requests/min per
 //!   realm+app and 120 per realm, scaled by the sandbox [`LimitMode`](ledgerbridge_emulator::LimitMode);
 //!   429 with Fault 3001.
+//! * **Webhooks** ([`webhooks`]): signed notifications (CloudEvents or legacy) to a receiver
+//!   set with `POST /_sandbox/webhooks`, coalesced per second and retried on Intuit's schedule
+//!   on the sandbox clock.
 //! * **The sandbox control API** (`/_sandbox/info|state|reset|clock|faults`) and the fault
 //!   plan (5xx, throttle bursts, timeouts, lost-after-commit, latency) from
 //!   `ledgerbridge-emulator`; every time the emulator reads comes from the sandbox clock.
@@ -103,12 +106,14 @@ pub mod query;
 mod seed;
 mod state;
 pub mod time;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
 use ledgerbridge_emulator::{EmulatorHandle, serve_on};
 
 pub use state::EmulatorState;
+pub use webhooks::{WEBHOOK_VERIFIER_TOKEN, WebhookFormat};
 
 /// The sandbox app's OAuth client id (fixed, independent of seed and ports).
 pub const CLIENT_ID: &str = "ABqbSandboxLedgerbridgeClient0000000000000000000";

@@ -2,7 +2,7 @@
 //! windows, behind one mutex (every operation is short and synchronous, so one lock keeps
 //! requestid replay and SyncToken checks atomic).
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ledgerbridge_emulator::{
@@ -14,6 +14,7 @@ use crate::idempotency::IdemStore;
 use crate::json::Json;
 use crate::model::{Company, Kind};
 use crate::oauth::{OAuthStore, TokenSet};
+use crate::webhooks::{WEBHOOK_VERIFIER_TOKEN, Webhooks};
 use crate::{CLIENT_ID, CLIENT_SECRET, DEFAULT_REDIRECT_URI, REALM_ID, SCOPE_ACCOUNTING, seed};
 
 /// Everything mutable, under one lock.
@@ -60,6 +61,7 @@ struct Shared {
     base_url: RwLock<String>,
     inner: Mutex<Inner>,
     limits: Limits,
+    webhooks: Webhooks,
 }
 
 /// The QuickBooks emulator's in-memory state. Clones share it.
@@ -94,6 +96,7 @@ impl EmulatorState {
                 base_url,
                 inner: Mutex::new(inner),
                 limits,
+                webhooks: Webhooks::new(),
             }),
         }
     }
@@ -111,6 +114,7 @@ impl EmulatorState {
             "client_secret": CLIENT_SECRET,
             "redirect_uri": DEFAULT_REDIRECT_URI,
             "realm_id": REALM_ID,
+            "webhook_verifier_token": WEBHOOK_VERIFIER_TOKEN,
         })
     }
 
@@ -149,6 +153,15 @@ impl EmulatorState {
         self.shared.inner.lock().expect("emulator state poisoned")
     }
 
+    pub(crate) fn webhooks(&self) -> &Webhooks {
+        &self.shared.webhooks
+    }
+
+    /// A reference that does not keep the emulator alive (its webhook worker holds one).
+    pub(crate) fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.shared))
+    }
+
     /// Sandbox shortcut: the tokens a completed consent of the default app would give, without
     /// the browser step (tests and benchmarks; the consent page does the same).
     pub fn connect(&self) -> TokenSet {
@@ -166,7 +179,9 @@ impl EmulatorState {
         let now = self.now();
         let mut inner = self.lock();
         let seed = inner.seed;
-        seed::bulk_invoices(&mut inner.company, &seed, n, now)
+        let ids = seed::bulk_invoices(&mut inner.company, &seed, n, now);
+        self.shared.webhooks.rebaseline(&inner.company);
+        ids
     }
 
     /// The company's realm id (fixed: [`REALM_ID`]).
@@ -189,6 +204,16 @@ impl EmulatorState {
             .live(kind)
             .map(|r| Json::Obj(r.render()))
             .collect()
+    }
+}
+
+/// A weak [`EmulatorState`].
+#[derive(Clone)]
+pub(crate) struct WeakState(Weak<Shared>);
+
+impl WeakState {
+    pub(crate) fn upgrade(&self) -> Option<EmulatorState> {
+        self.0.upgrade().map(|shared| EmulatorState { shared })
     }
 }
 
@@ -243,6 +268,7 @@ impl EmulatorControl for EmulatorState {
             start: request.start.unwrap_or(inner.seed.start),
         };
         inner.company = seed::company(&seed);
+        self.shared.webhooks.rebaseline(&inner.company);
         inner.seed = seed;
         inner.oauth.clear();
         inner.idem.clear();

@@ -36,7 +36,9 @@
 //! Beyond the pinned control API: [`EmulatorState::seed_bulk_invoices`] (also
 //! `POST /_sandbox/xero/bulk_invoices {"count": N}`) loads thousands of invoices at once for
 //! paging tests and benchmarks; `POST /_sandbox/xero/lock_date` sets the period lock date;
-//! [`EmulatorState::issue_tokens`] skips the consent page in tests. `GET /_sandbox/state`
+//! [`EmulatorState::issue_tokens`] skips the consent page in tests.
+//! `POST /_sandbox/webhooks {"url"}` makes it send signed webhooks after the intent-to-receive
+//! series ([`webhooks`]). `GET /_sandbox/state`
 //! writes amounts as strings (a `serde_json::Value` would hold them as floats).
 //!
 //! # Money and JSON
@@ -111,6 +113,7 @@ mod api;
 mod books;
 mod oauth;
 mod state;
+pub mod webhooks;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -125,6 +128,8 @@ use ledgerbridge_emulator::server::{ephemeral, serve_on};
 use ledgerbridge_emulator::{EmulatorHandle, FaultResponses, control_router, with_faults};
 use serde::Deserialize;
 use serde_json::json;
+
+pub use webhooks::WEBHOOK_KEY;
 
 pub use state::{
     EmulatorState, XERO_APP_NAME, XERO_CLIENT_ID, XERO_CLIENT_SECRET, XERO_REDIRECT_URI,
@@ -208,6 +213,7 @@ pub fn router(state: EmulatorState) -> Router {
     Router::new()
         .merge(api)
         .merge(consent)
+        .merge(webhooks::routes(state.clone()))
         .merge(control_router(Arc::new(state), ctx))
 }
 

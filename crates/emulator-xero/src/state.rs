@@ -1,7 +1,7 @@
 //! The emulator's state: the organisation's books, the identity service's grants, the
 //! idempotency cache and the rate-limit counters, all in memory behind one `Arc`.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerbridge_emulator::{EmulatorContext, EmulatorControl, ResetRequest, SeedOptions};
@@ -13,6 +13,7 @@ use crate::api::limits::RateLimits;
 use crate::api::render;
 use crate::books::{Books, seed};
 use crate::oauth::store::AuthStore;
+use crate::webhooks::{WEBHOOK_KEY, Webhooks};
 use crate::wire::Json;
 
 /// The sandbox app's client id (fixed, independent of seed and ports).
@@ -34,6 +35,7 @@ pub(crate) struct Inner {
     pub(crate) auth: Mutex<AuthStore>,
     pub(crate) idempotency: Mutex<IdempotencyStore>,
     pub(crate) limits: RateLimits,
+    pub(crate) webhooks: Webhooks,
 }
 
 /// All in-memory state of one Xero emulator; clones share it.
@@ -59,6 +61,7 @@ impl EmulatorState {
     pub fn new(ctx: EmulatorContext, seed: SeedOptions) -> Self {
         let books = seed::seed(seed, tenant_uuid(), ctx.clock.now());
         let limits = RateLimits::new(ctx.limits);
+        let webhooks = Webhooks::new(ctx.clock.now());
         Self {
             inner: Arc::new(Inner {
                 ctx,
@@ -68,6 +71,7 @@ impl EmulatorState {
                 auth: Mutex::new(AuthStore::default()),
                 idempotency: Mutex::new(IdempotencyStore::default()),
                 limits,
+                webhooks,
             }),
         }
     }
@@ -85,6 +89,7 @@ impl EmulatorState {
             "client_secret": XERO_CLIENT_SECRET,
             "redirect_uri": XERO_REDIRECT_URI,
             "tenant_id": XERO_TENANT_ID,
+            "webhook_key": WEBHOOK_KEY,
         })
     }
 
@@ -111,7 +116,12 @@ impl EmulatorState {
     pub fn seed_bulk_invoices(&self, n: usize) -> Vec<String> {
         let opts = *self.inner.seed.lock().expect("seed lock");
         let now = self.now();
-        let ids = seed::bulk_invoices(&mut self.books(), n, opts.seed, opts.start, now);
+        let ids = {
+            let mut books = self.books();
+            let ids = seed::bulk_invoices(&mut books, n, opts.seed, opts.start, now);
+            self.inner.webhooks.rebaseline(&books);
+            ids
+        };
         ids.into_iter().map(|id| id.to_string()).collect()
     }
 
@@ -146,6 +156,25 @@ impl EmulatorState {
 
     pub(crate) fn auth(&self) -> MutexGuard<'_, AuthStore> {
         self.inner.auth.lock().expect("auth lock poisoned")
+    }
+
+    pub(crate) fn webhooks(&self) -> &Webhooks {
+        &self.inner.webhooks
+    }
+
+    /// A reference that does not keep the emulator alive (its webhook worker holds one).
+    pub(crate) fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.inner))
+    }
+}
+
+/// A weak [`EmulatorState`].
+#[derive(Clone)]
+pub(crate) struct WeakState(Weak<Inner>);
+
+impl WeakState {
+    pub(crate) fn upgrade(&self) -> Option<EmulatorState> {
+        self.0.upgrade().map(|inner| EmulatorState { inner })
     }
 }
 
@@ -195,7 +224,11 @@ impl EmulatorControl for EmulatorState {
             }
             *seed
         };
-        *self.books() = seed::seed(opts, tenant_uuid(), self.now());
+        {
+            let mut books = self.books();
+            *books = seed::seed(opts, tenant_uuid(), self.now());
+            self.inner.webhooks.rebaseline(&books);
+        }
         *self.auth() = AuthStore::default();
         *self.inner.idempotency.lock().expect("idempotency lock") = IdempotencyStore::default();
         self.inner.limits.clear();

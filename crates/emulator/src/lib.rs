@@ -26,6 +26,7 @@ pub mod scenario;
 pub mod server;
 #[cfg(feature = "spec-check")]
 pub mod spec_check;
+pub mod webhooks;
 
 pub use clock::Clock;
 pub use control::{EmulatorControl, ResetRequest, control_router};

@@ -56,6 +56,8 @@ pub struct QuickBooksInfo {
     pub client_secret: String,
     pub redirect_uri: String,
     pub realm_id: String,
+    /// Signs `intuit-signature` (a fixed sandbox constant).
+    pub webhook_verifier_token: String,
 }
 
 /// The Xero emulator (one organisation, `tenant_id`).
@@ -73,6 +75,8 @@ pub struct XeroInfo {
     pub client_secret: String,
     pub redirect_uri: String,
     pub tenant_id: String,
+    /// Signs `x-xero-signature` (a fixed sandbox constant).
+    pub webhook_key: String,
 }
 
 impl ServiceTitanInfo {

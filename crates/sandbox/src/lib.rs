@@ -68,6 +68,11 @@ pub struct SandboxOptions {
     /// The first day of the seeded month; `None` = 30 days before today.
     pub start: Option<NaiveDate>,
     pub limits: LimitMode,
+    /// The webhook receiver's base URL (`sandbox serve --webhooks-url`): the QuickBooks and
+    /// Xero emulators POST to `URL/webhooks/quickbooks` and `URL/webhooks/xero`.
+    pub webhooks_url: Option<String>,
+    /// The QuickBooks notification body (`--qbo-webhook-format`).
+    pub qbo_webhook_format: quickbooks::WebhookFormat,
 }
 
 impl Default for SandboxOptions {
@@ -79,6 +84,8 @@ impl Default for SandboxOptions {
             scenario: Scenario::Demo,
             start: None,
             limits: LimitMode::Real,
+            webhooks_url: None,
+            qbo_webhook_format: quickbooks::WebhookFormat::default(),
         }
     }
 }
@@ -105,6 +112,8 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+    #[error("--webhooks-url: {0}")]
+    WebhooksUrl(String),
 }
 
 /// The three running emulators. Dropping it stops them.
@@ -159,6 +168,13 @@ impl Sandbox {
                 addr: xero_addr,
                 source,
             })?;
+
+        qbo.set_webhook_format(options.qbo_webhook_format);
+        if let Some(url) = options.webhooks_url.as_deref() {
+            qbo.set_webhook_url(Some(url))
+                .and_then(|()| xero_state.set_webhook_url(Some(url)))
+                .map_err(SandboxError::WebhooksUrl)?;
+        }
 
         Ok(Self {
             clock,

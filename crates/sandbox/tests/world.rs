@@ -124,6 +124,7 @@ async fn a_taken_port_names_the_emulator_and_the_address() {
             assert_eq!(emulator, "quickbooks");
             assert_eq!(addr.port(), taken);
         }
+        Err(other) => panic!("expected a bind error, got: {other}"),
         Ok(_) => panic!("a second sandbox cannot bind a taken port"),
     }
 }

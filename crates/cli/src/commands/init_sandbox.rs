@@ -108,7 +108,7 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
         quoted(&text(&st, "auth_base")?)
     );
     out += &format!(
-        "[quickbooks]\napi_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n\n",
+        "[quickbooks]\napi_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n# `watch` verifies the sandbox's webhooks with it.\nwebhook_verifier_token = {}\n\n",
         quoted(&text(&qbo, "api_base")?),
         quoted(&text(&qbo, "authorize_url")?),
         quoted(&text(&qbo, "token_url")?),
@@ -116,9 +116,10 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
         quoted(&text(&qbo, "client_id")?),
         quoted(&text(&qbo, "client_secret")?),
         quoted(&free_redirect()?),
+        quoted(&text(&qbo, "webhook_verifier_token")?),
     );
     out += &format!(
-        "[xero]\napi_base = {}\nidentity_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n\n",
+        "[xero]\napi_base = {}\nidentity_base = {}\nauthorize_url = {}\ntoken_url = {}\nrevoke_url = {}\nclient_id = {}\nclient_secret = {}\nredirect_uri = {}\n# `watch` verifies the sandbox's webhooks with it.\nwebhook_key = {}\n\n",
         quoted(&text(&xero, "api_base")?),
         quoted(&text(&xero, "identity_base")?),
         quoted(&text(&xero, "authorize_url")?),
@@ -127,6 +128,7 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
         quoted(&text(&xero, "client_id")?),
         quoted(&text(&xero, "client_secret")?),
         quoted(&free_redirect()?),
+        quoted(&text(&xero, "webhook_key")?),
     );
     for tenant in tenants {
         let target = tenant["target"].as_str().unwrap_or_default();

@@ -1,7 +1,8 @@
 //! `ledgerbridge sandbox serve`: the three emulators on fixed ports until interrupted.
 
 use anyhow::Context as _;
-use ledgerbridge_sandbox::{Ports, Sandbox, SandboxOptions};
+use ledgerbridge_sandbox::quickbooks::WebhookFormat;
+use ledgerbridge_sandbox::{Ports, Sandbox, SandboxError, SandboxOptions};
 
 use crate::args::{SandboxCommand, SandboxServeArgs};
 use crate::exit::{Exit, UsageError};
@@ -30,6 +31,16 @@ fn options(args: &SandboxServeArgs) -> Result<SandboxOptions, UsageError> {
             .limits
             .parse()
             .map_err(|e| UsageError(format!("--limits: {e}")))?,
+        webhooks_url: args.webhooks_url.clone(),
+        qbo_webhook_format: match args.qbo_webhook_format.as_str() {
+            "cloudevents" => WebhookFormat::CloudEvents,
+            "legacy" => WebhookFormat::Legacy,
+            other => {
+                return Err(UsageError(format!(
+                    "--qbo-webhook-format: expected cloudevents or legacy, got {other}"
+                )));
+            }
+        },
     })
 }
 
@@ -38,9 +49,12 @@ async fn serve(args: SandboxServeArgs) -> anyhow::Result<Exit> {
     if !options.host.is_loopback() {
         tracing::warn!(host = %options.host, "the sandbox's credentials are public constants; serving beyond loopback exposes them");
     }
-    let sandbox = Sandbox::start(options)
-        .await
-        .context("starting the sandbox")?;
+    let sandbox = match Sandbox::start(options).await {
+        Err(SandboxError::WebhooksUrl(e)) => {
+            return Err(UsageError(format!("--webhooks-url: {e}")).into());
+        }
+        started => started.context("starting the sandbox")?,
+    };
     if args.json {
         let info = sandbox.info();
         // Exactly one line on stdout; everything else goes to stderr. Through a `Value`, whose

@@ -55,7 +55,9 @@ pub fn router(state: EmulatorState) -> Router {
         )
         .layer(from_fn_with_state(state.clone(), finish));
     let ctx = state.context().clone();
-    served.merge(control_router(Arc::new(state), ctx))
+    served
+        .merge(crate::webhooks::routes(state.clone()))
+        .merge(control_router(Arc::new(state), ctx))
 }
 
 /// Marks a response the fault plan injected; [`finish`] writes its body with sandbox time.

@@ -39,7 +39,8 @@ async fn info_has_exactly_the_contract_keys_with_real_urls() {
             "realm_id",
             "redirect_uri",
             "revoke_url",
-            "token_url"
+            "token_url",
+            "webhook_verifier_token"
         ]
     );
     assert_eq!(info["api_base"], sb.base());

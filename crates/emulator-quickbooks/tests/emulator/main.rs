@@ -10,5 +10,7 @@ mod limits;
 mod money;
 mod oauth;
 mod query;
+mod receiver;
 mod schema;
 mod support;
+mod webhooks;

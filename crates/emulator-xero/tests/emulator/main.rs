@@ -9,5 +9,7 @@ mod idempotency;
 mod limits;
 mod oauth;
 mod paging;
+mod receiver;
 mod rules;
 mod spec;
+mod webhooks;
