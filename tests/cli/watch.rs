@@ -17,8 +17,6 @@ use serde_json::{Value, json};
 use crate::helpers::{ledgerbridge, stdout_json};
 use crate::sandboxed::{Books, blocking, books};
 
-const VERIFIER: &str = "test-verifier-token";
-
 /// A running `watch` and where it serves.
 struct Watch {
     child: Child,
@@ -34,16 +32,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `watch` in the ledger's folder with one-second intervals.
-fn start_watch(books: &Books) -> Watch {
+/// Starts `watch` in the ledger's folder: ServiceTitan polled every second, the books every
+/// `books_poll` seconds (an hour: only a webhook wakes them; a second: the safety poll does).
+fn start_watch(books: &Books, books_poll: u64) -> Watch {
     let port = free_port();
     let child = ledgerbridge(&books.books)
         .arg("watch")
         .env("LEDGERBRIDGE_SERVICE__ADDR", format!("127.0.0.1:{port}"))
         .env("LEDGERBRIDGE_SERVICE__POLL_SECONDS", "1")
-        .env("LEDGERBRIDGE_SERVICE__BOOKS_POLL_SECONDS", "1")
+        .env(
+            "LEDGERBRIDGE_SERVICE__BOOKS_POLL_SECONDS",
+            books_poll.to_string(),
+        )
         .env("LEDGERBRIDGE_SERVICE__STOP_SECONDS", "60")
-        .env("LEDGERBRIDGE_QUICKBOOKS__WEBHOOK_VERIFIER_TOKEN", VERIFIER)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -221,11 +222,141 @@ async fn pay_in_quickbooks(books: &Books, tenant: &str) {
     assert!(paid["Payment"]["Id"].is_string(), "{paid}");
 }
 
+/// Records a payment of 1.00 in Xero on a linked invoice with an amount due, into the bank
+/// account the demo mapped back to a ServiceTitan payment type.
+async fn pay_in_xero(books: &Books, tenant: &str) {
+    let ledger = ledger(books).await;
+    let links = ledger
+        .links()
+        .list(tenant, Some(EntityKind::Invoice))
+        .await
+        .unwrap();
+    let account = ledger
+        .mappings()
+        .list(Some(tenant))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == ledgerbridge_ledger::MappingKind::PaymentTypeReverse)
+        .expect("the demo maps a Xero account back")
+        .source;
+    ledger.close().await;
+    let info = books.sandbox.info();
+    let x = &info.xero;
+    let issued = books
+        .sandbox
+        .xero
+        .issue_tokens("accounting.invoices accounting.payments accounting.contacts");
+    let token = issued["access_token"].as_str().unwrap().to_owned();
+    let api = format!("{}/api.xro/2.0", x.api_base.trim_end_matches('/'));
+    let http = reqwest::Client::new();
+    let call = |request: reqwest::RequestBuilder| {
+        request
+            .bearer_auth(&token)
+            .header("xero-tenant-id", &x.tenant_id)
+            .header("accept", "application/json")
+    };
+    let mut open = None;
+    for link in &links {
+        let answer: Value = call(http.get(format!("{api}/Invoices/{}", link.target_id)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let invoice = &answer["Invoices"][0];
+        let due = invoice["AmountDue"].to_string();
+        if invoice["Status"] == "AUTHORISED" && due.trim_matches('"') != "0" && due != "0.0" {
+            open = Some(invoice["InvoiceID"].clone());
+            break;
+        }
+    }
+    let invoice = open.expect("a linked invoice with an amount due");
+    let body = json!({"Payments": [{
+        "Invoice": {"InvoiceID": invoice}, "Account": {"Code": account},
+        "Date": "2026-11-20", "Amount": "1.00", "Reference": "watch"
+    }]});
+    let paid: Value = call(http.put(format!("{api}/Payments")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(paid["Payments"][0]["PaymentID"].is_string(), "{paid}");
+}
+
+/// A sample's value (counters and gauges; 0 for other kinds).
+fn sample_value(sample: &prometheus_parse::Sample) -> i64 {
+    match sample.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => format!("{v}").parse().unwrap_or(-1),
+        _ => 0,
+    }
+}
+
+/// Runs and records written by outcome, from `/metrics`.
+async fn scrape_totals(watch: &Watch) -> (i64, i64) {
+    let (_, text) = watch.get("/metrics").await.unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).unwrap();
+    let sum = |name: &str, outcome: Option<&[&str]>| -> i64 {
+        scrape
+            .samples
+            .iter()
+            .filter(|s| s.metric == name)
+            .filter(|s| {
+                outcome.is_none_or(|o| o.iter().any(|x| s.labels.get("outcome") == Some(*x)))
+            })
+            .map(sample_value)
+            .sum()
+    };
+    (
+        sum("ledgerbridge_runs_total", Some(&["ok", "conflicts"])),
+        sum("ledgerbridge_records_written_total", None),
+    )
+}
+
+/// The counters agree with the run rows: successful runs, and records created or updated.
+/// Read between two identical scrapes, so no run ended in between.
+async fn metrics_match_the_ledger(watch: &Watch, books: &Books) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let before = scrape_totals(watch).await;
+        let ledger = ledger(books).await;
+        let runs = ledger.runs().list(10_000).await.unwrap();
+        ledger.close().await;
+        let after = scrape_totals(watch).await;
+        if before == after {
+            let ok = runs
+                .iter()
+                .filter(|r| matches!(r.status, RunStatus::Ok | RunStatus::Conflicts))
+                .count();
+            let written: i64 = runs
+                .iter()
+                .map(|r| {
+                    let t = &r.counts["totals"];
+                    t["created"].as_i64().unwrap_or(0) + t["updated"].as_i64().unwrap_or(0)
+                })
+                .sum();
+            assert_eq!(
+                before,
+                (i64::try_from(ok).unwrap(), written),
+                "metrics vs run rows"
+            );
+            return;
+        }
+        assert!(Instant::now() < deadline, "metrics never held still");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_moves_records_both_ways_verifies_webhooks_and_stops_cleanly_on_sigterm() {
     let books = books().await;
     let qbo_tenant = books.tenant_of("quickbooks").await;
-    let watch = start_watch(&books);
+    let watch = start_watch(&books, 3600);
     until("/healthz", Duration::from_secs(60), || async {
         watch.get("/healthz").await.is_some_and(|(s, _)| s == 200)
     })
@@ -254,23 +385,58 @@ async fn watch_moves_records_both_ways_verifies_webhooks_and_stops_cleanly_on_si
     )
     .await;
 
-    // The books -> ServiceTitan: a payment recorded in QuickBooks comes back by itself.
+    // The books -> ServiceTitan on their webhooks alone (the books' poll is an hour away):
+    // the emulators notify `watch` as the real services would.
+    for emulator in [&books.sandbox.quickbooks_handle, &books.sandbox.xero_handle] {
+        let set = reqwest::Client::new()
+            .post(format!("http://{}/_sandbox/webhooks", emulator.addr))
+            .json(&json!({ "url": watch.base }))
+            .send()
+            .await
+            .unwrap();
+        assert!(set.status().is_success());
+    }
     let brought = events_of(&books, "payment.from_books").await;
     pay_in_quickbooks(&books, &qbo_tenant).await;
     until(
-        "the payment reached ServiceTitan",
+        "the QuickBooks payment reached ServiceTitan",
         Duration::from_secs(120),
         || async { events_of(&books, "payment.from_books").await > brought },
     )
     .await;
+    let brought = events_of(&books, "payment.from_books").await;
+    pay_in_xero(&books, &books.tenant_of("xero").await).await;
+    until(
+        "the Xero payment reached ServiceTitan",
+        Duration::from_secs(180),
+        || async { events_of(&books, "payment.from_books").await > brought },
+    )
+    .await;
 
-    // Webhooks: unsigned and mis-signed deliveries are refused; a signed one is accepted.
+    // Unsigned, mis-signed and replayed-with-another-body deliveries are refused.
     let realm = books.sandbox.info().quickbooks.realm_id.clone();
+    let verifier = books
+        .sandbox
+        .info()
+        .quickbooks
+        .webhook_verifier_token
+        .clone();
     let body = format!(
         r#"[{{"specversion":"1.0","id":"e","source":"intuit.t","type":"qbo.payment.created.v1","time":"2026-12-01T00:00:00Z","intuitentityid":"1","intuitaccountid":"{realm}","data":{{}}}}]"#
     );
     assert_eq!(watch.post("/webhooks/quickbooks", &[], &body).await, 401);
-    let other = sign(VERIFIER, b"[]");
+    let wrong = sign("not-the-verifier", body.as_bytes());
+    assert_eq!(
+        watch
+            .post(
+                "/webhooks/quickbooks",
+                &[("intuit-signature", &wrong)],
+                &body
+            )
+            .await,
+        401
+    );
+    let other = sign(&verifier, b"[]");
     assert_eq!(
         watch
             .post(
@@ -281,21 +447,11 @@ async fn watch_moves_records_both_ways_verifies_webhooks_and_stops_cleanly_on_si
             .await,
         401
     );
-    let good = sign(VERIFIER, body.as_bytes());
     assert_eq!(
         watch
-            .post(
-                "/webhooks/quickbooks",
-                &[("intuit-signature", &good)],
-                &body
-            )
+            .post("/webhooks/xero", &[("x-xero-signature", &other)], "{}")
             .await,
-        200
-    );
-    assert_eq!(
-        watch.post("/webhooks/xero", &[], "{}").await,
-        404,
-        "no Xero key configured"
+        401
     );
 
     let (status, metrics) = watch.get("/metrics").await.unwrap();
@@ -305,10 +461,15 @@ async fn watch_moves_records_both_ways_verifies_webhooks_and_stops_cleanly_on_si
     let named = |name: &str| scrape.samples.iter().filter(|s| s.metric == name).count();
     assert!(named("ledgerbridge_runs_total") >= 2, "{metrics}");
     assert!(named("ledgerbridge_remote_requests_total") > 0, "{metrics}");
-    assert!(
-        metrics.contains(r#"ledgerbridge_webhooks_total{system="quickbooks",result="rejected"} 2"#),
-        "{metrics}"
-    );
+    for expected in [
+        r#"ledgerbridge_webhooks_total{system="quickbooks",result="rejected"} 3"#,
+        r#"ledgerbridge_webhooks_total{system="quickbooks",result="accepted"}"#,
+        r#"ledgerbridge_webhooks_total{system="xero",result="accepted"}"#,
+    ] {
+        assert!(metrics.contains(expected), "{expected} in {metrics}");
+    }
+
+    metrics_match_the_ledger(&watch, &books).await;
 
     let (code, stderr) = watch.signal("TERM").await;
     assert_eq!(code, Some(0), "{stderr}");
@@ -340,7 +501,7 @@ async fn a_broken_remote_is_named_by_readyz_and_the_other_tenant_keeps_syncing()
         .await
         .unwrap();
     assert!(answer.status().is_success());
-    let watch = start_watch(&books);
+    let watch = start_watch(&books, 1);
     until(
         "/readyz names the broken tenant",
         Duration::from_secs(300),
@@ -387,7 +548,7 @@ async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice
     let books = books().await;
     // Where each signal lands is decided by the ledger's state (writes confirmed by the run
     // in flight), not by a time.
-    let watch = start_watch(&books);
+    let watch = start_watch(&books, 1);
     until("writes confirmed", Duration::from_secs(120), || async {
         events_of(&books, "invoice.created").await > 0
     })
@@ -411,7 +572,7 @@ async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice
     );
 
     let written = events_of(&books, "invoice.created").await;
-    let watch = start_watch(&books);
+    let watch = start_watch(&books, 1);
     until(
         "more writes, or nothing left to write",
         Duration::from_secs(300),
@@ -424,7 +585,7 @@ async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice
     let (code, _) = watch.signal("KILL").await;
     assert_eq!(code, None, "killed by the signal");
 
-    let watch = start_watch(&books);
+    let watch = start_watch(&books, 1);
     watch.ready().await;
     let (code, stderr) = watch.signal("TERM").await;
     assert_eq!(code, Some(0), "{stderr}");
