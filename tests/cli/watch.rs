@@ -17,11 +17,19 @@ use serde_json::{Value, json};
 use crate::helpers::{ledgerbridge, stdout_json};
 use crate::sandboxed::{Books, blocking, books};
 
-/// A running `watch` and where it serves.
+/// A running `watch` and where it serves. Its stderr goes to a file (a pipe nobody reads
+/// until the end would fill up with the log and block the process).
 struct Watch {
     child: Child,
     base: String,
     http: reqwest::Client,
+    log: std::path::PathBuf,
+}
+
+/// A fresh file for a child's stderr, beside the ledger.
+fn log_file(dir: &std::path::Path, name: &str) -> (std::fs::File, std::path::PathBuf) {
+    let path = dir.join(format!("{name}-{}.log", free_port()));
+    (std::fs::File::create(&path).unwrap(), path)
 }
 
 fn free_port() -> u16 {
@@ -36,6 +44,7 @@ fn free_port() -> u16 {
 /// `books_poll` seconds (an hour: only a webhook wakes them; a second: the safety poll does).
 fn start_watch(books: &Books, books_poll: u64) -> Watch {
     let port = free_port();
+    let (log, log_path) = log_file(&books.books, "watch");
     let child = ledgerbridge(&books.books)
         .arg("watch")
         .env("LEDGERBRIDGE_SERVICE__ADDR", format!("127.0.0.1:{port}"))
@@ -46,13 +55,14 @@ fn start_watch(books: &Books, books_poll: u64) -> Watch {
         )
         .env("LEDGERBRIDGE_SERVICE__STOP_SECONDS", "60")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(log)
         .spawn()
         .unwrap();
     Watch {
         child,
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
+        log: log_path,
     }
 }
 
@@ -635,4 +645,56 @@ async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice
             linked["DocNumber"]
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_watch_shows_a_books_payment_arriving_without_a_sync() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (log, log_path) = log_file(dir.path(), "demo");
+    let mut child = ledgerbridge(dir.path())
+        .args(["demo", "--watch", "--dir", "demo"])
+        .env("LEDGERBRIDGE_SERVICE__ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Reads the demo's output until it says the payment arrived (or the output ends).
+    let seen = blocking(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("nobody ran `sync`") || line.contains("not in ServiceTitan after") {
+                break;
+            }
+        }
+        seen
+    })
+    .await;
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(
+        seen.contains(&format!("http://127.0.0.1:{port}/metrics")),
+        "{seen}\n{}",
+        log()
+    );
+    assert!(seen.contains("nobody ran `sync`"), "{seen}\n{}", log());
+    let pid = child.id().to_string();
+    let out = blocking(move || {
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

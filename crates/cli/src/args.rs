@@ -428,6 +428,11 @@ pub(crate) struct DemoArgs {
     /// `conflicts` and `serve` work against them (Ctrl-C stops).
     #[arg(long)]
     pub(crate) serve: bool,
+    /// Keep running as the service afterwards (`ledgerbridge watch`, on service.addr,
+    /// 127.0.0.1:8090), the sandbox's webhooks pointed at it; Ctrl-C stops. Add `--serve` to
+    /// keep the emulators on their default ports too.
+    #[arg(long)]
+    pub(crate) watch: bool,
     /// demo (a month of two contractors) or empty (reference data only: a quick setup check).
     #[arg(long, default_value = "demo")]
     pub(crate) scenario: String,

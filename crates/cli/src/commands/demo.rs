@@ -122,6 +122,11 @@ pub(crate) async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<E
     if exit == Exit::ConflictsPending {
         println!("\nThe demo exits with code 3, like `sync`: conflicts wait for a person.");
     }
+    if args.watch {
+        let served = super::demo_watch::run(&demo_global, &sandbox).await;
+        sandbox.shutdown().await;
+        return served;
+    }
     if args.serve {
         println!("\nThe emulators keep running on the default ports; Ctrl-C stops them.");
         let _ = tokio::signal::ctrl_c().await;

@@ -82,7 +82,7 @@ pub(crate) async fn write_files(dir: &Path, config: &Path, text: &str) -> anyhow
         .await
         .context("the key does not match this existing ledger")?;
     ledger.close().await;
-    std::fs::write(config, text).with_context(|| format!("writing {}", config.display()))?;
+    write_private(config, text).with_context(|| format!("writing {}", config.display()))?;
     println!(
         "Wrote {}, {} and the key.",
         config.display(),
@@ -107,6 +107,20 @@ fn refuse_orphaned_ledger(dir: &Path) -> anyhow::Result<()> {
         ledger.display(),
         key.display()
     )
+}
+
+/// Writes the config readable by its owner only (0600): it may hold secrets (the sandbox's
+/// are inline), and `watch` warns about a config holding one that others can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file (`--force`) keeps its mode through `open`: set it.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }
 
 /// Uses `$LEDGERBRIDGE_KEY` or an existing key file; otherwise writes a new key file (0600).

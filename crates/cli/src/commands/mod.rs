@@ -16,6 +16,8 @@ pub(crate) mod demo_apis;
 pub(crate) mod demo_edits;
 #[cfg(feature = "sandbox")]
 pub(crate) mod demo_summary;
+#[cfg(feature = "sandbox")]
+pub(crate) mod demo_watch;
 pub(crate) mod doctor;
 pub(crate) mod init;
 #[cfg(feature = "sandbox")]
