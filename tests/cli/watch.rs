@@ -111,8 +111,8 @@ impl Watch {
         .await;
     }
 
-    /// SIGTERM (or SIGKILL), then the exit code and stderr.
-    async fn signal(self, signal: &str) -> (Option<i32>, String) {
+    /// SIGTERM (or SIGKILL), then the exit code and the log.
+    async fn signal(mut self, signal: &str) -> (Option<i32>, String) {
         let pid = self.child.id().to_string();
         let signal = signal.to_owned();
         blocking(move || {
@@ -120,11 +120,9 @@ impl Watch {
                 .args([format!("-{signal}"), pid])
                 .status()
                 .unwrap();
-            let out = self.child.wait_with_output().unwrap();
-            (
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-            )
+            let status = self.child.wait().unwrap();
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            (status.code(), log)
         })
         .await
     }
