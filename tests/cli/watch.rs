@@ -658,21 +658,32 @@ async fn demo_watch_shows_a_books_payment_arriving_without_a_sync() {
         .stderr(log)
         .spawn()
         .unwrap();
+    // The demo's output, read to its end by a thread (a pipe closed early would make the
+    // demo's next line fail), watched here until it says the payment arrived.
     let stdout = child.stdout.take().unwrap();
-    // Reads the demo's output until it says the payment arrived (or the output ends).
-    let seen = blocking(move || {
-        let mut seen = String::new();
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = shared.clone();
+    let reader = std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("nobody ran `sync`") || line.contains("not in ServiceTitan after") {
-                break;
-            }
+            let line = line.unwrap_or_default();
+            let mut text = sink.lock().unwrap();
+            text.push_str(&line);
+            text.push('\n');
         }
-        seen
-    })
+    });
+    let done = |text: &str| {
+        text.contains("nobody ran `sync`") || text.contains("not in ServiceTitan after")
+    };
+    until(
+        "the demo shows the payment",
+        Duration::from_secs(300),
+        || {
+            let text = shared.lock().unwrap().clone();
+            async move { done(&text) }
+        },
+    )
     .await;
+    let seen = shared.lock().unwrap().clone();
     let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
     assert!(
         seen.contains(&format!("http://127.0.0.1:{port}/metrics")),
