@@ -81,6 +81,9 @@
 //! * CDC: `changedSince` may be a date or date-time, with or without offset (the company's
 //!   -06:00 when none); objects changed at or after it, oldest first, 1,000 per entity;
 //!   asking for more than 30 days back, or for TaxCode/TaxRate, is a 4001.
+//! * Request bodies ([`schema`]): an unknown or mis-shaped property (`"BadJson": true`,
+//!   `"CustomerMemo": "text"`) is 400 Fault 2010 naming the element, before any other check;
+//!   scalars are not type-checked there (python-quickbooks sends `"SyncToken": 0`, `"TotalAmt": ""`).
 //! * Times: the company keeps a fixed -06:00 offset (no tz database in the workspace), and
 //!   `MetaData` times have whole-second precision.
 //! * No XML (responses are JSON whatever `Accept` says), no gzip request bodies (no inflate
@@ -100,6 +103,7 @@ pub mod money;
 pub mod oauth;
 pub mod ops;
 pub mod query;
+pub mod schema;
 mod seed;
 mod state;
 pub mod time;

@@ -11,4 +11,5 @@ mod money;
 mod oauth;
 mod query;
 mod schema;
+mod strict;
 mod support;

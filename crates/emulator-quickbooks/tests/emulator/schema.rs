@@ -70,7 +70,19 @@ fn a_broken_response_fails_validation() {
     no_time.as_object_mut().expect("object").remove("time");
     let mut bad_tax_code = good.clone();
     bad_tax_code["Invoice"]["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"]["value"] = json!("3");
-    for broken in [amount_as_string, numeric_sync_token, no_time, bad_tax_code] {
+    // Strict: a property the document does not declare fails (issue 21).
+    let mut undeclared = good.clone();
+    undeclared["Invoice"]["BadJson"] = json!(true);
+    let mut undeclared_in_line = good.clone();
+    undeclared_in_line["Invoice"]["Line"][0]["SalesItemLineDetail"]["Bogus"] = json!(1);
+    for broken in [
+        amount_as_string,
+        numeric_sync_token,
+        no_time,
+        bad_tax_code,
+        undeclared,
+        undeclared_in_line,
+    ] {
         assert!(
             spec().validate("InvoiceResponse", &broken).is_err(),
             "{broken}"
