@@ -86,8 +86,9 @@
 //!   scalars are not type-checked there (python-quickbooks sends `"SyncToken": 0`, `"TotalAmt": ""`).
 //! * Times: the company keeps a fixed -06:00 offset (no tz database in the workspace), and
 //!   `MetaData` times have whole-second precision.
-//! * No XML (responses are JSON whatever `Accept` says), no gzip request bodies (no inflate
-//!   crate in the workspace), no `id_token` (no RS256 signer).
+//! * `/v3/company/...` answers XML unless `Accept` asks for JSON, and a 429 is XML even then
+//!   ([`xml`]). No gzip request bodies (no inflate crate in the workspace), no `id_token` (no
+//!   RS256 signer).
 //!
 //! Logs carry realm, entity and record ids, client ids and error codes; never names,
 //! addresses, e-mails or tokens.
@@ -107,6 +108,7 @@ pub mod schema;
 mod seed;
 mod state;
 pub mod time;
+pub mod xml;
 
 use std::net::SocketAddr;
 

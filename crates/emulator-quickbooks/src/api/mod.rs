@@ -53,7 +53,8 @@ pub fn router(state: EmulatorState) -> Router {
                 .fallback(unknown_path)
                 .with_state(state.clone()),
         )
-        .layer(from_fn_with_state(state.clone(), finish));
+        .layer(from_fn_with_state(state.clone(), finish))
+        .layer(axum::middleware::from_fn(crate::xml::negotiate));
     let ctx = state.context().clone();
     served.merge(control_router(Arc::new(state), ctx))
 }

@@ -58,3 +58,110 @@ async fn unknown_and_misshaped_properties_are_fault_2010() {
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 }
+
+#[tokio::test]
+async fn without_a_json_accept_the_api_answers_xml() {
+    let sb = Sandbox::start().await;
+    let created = sb.invoice("XML-1", "12.50", "").await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let id = created.str("Invoice.Id").to_owned();
+    let bare = |path: String| sb.http.get(sb.api(&path)).bearer_auth(&sb.token);
+    let read = sb
+        .send(bare(format!("/invoice/{id}?minorversion=75")))
+        .await;
+    assert_eq!(read.status, 200);
+    let content_type = read.headers["content-type"].to_str().expect("ascii");
+    assert!(
+        content_type.starts_with("application/xml"),
+        "{content_type}"
+    );
+    assert!(
+        read.text.starts_with(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time=""#),
+        "{}",
+        read.text
+    );
+    assert!(
+        read.text.contains(&format!(
+            r#"<Invoice domain="QBO" sparse="false"><Id>{id}</Id>"#
+        )),
+        "{}",
+        read.text
+    );
+    assert!(read.text.contains(r#"<CustomerRef name="#), "{}", read.text);
+    assert!(
+        read.text.contains("<TotalAmt>12.50</TotalAmt>"),
+        "{}",
+        read.text
+    );
+
+    let query = sb
+        .send(bare(
+            "/query?query=select%20*%20from%20Invoice%20maxresults%201".into(),
+        ))
+        .await;
+    assert!(
+        query
+            .text
+            .contains(r#"<QueryResponse startPosition="1" maxResults="1"><Invoice"#),
+        "{}",
+        query.text
+    );
+
+    let missing = sb.send(bare("/invoice/999999".into())).await;
+    assert_eq!(missing.status, 400);
+    assert!(
+        missing
+            .text
+            .contains(r#"<Fault type="ValidationFault"><Error code="610""#),
+        "{}",
+        missing.text
+    );
+
+    let unauthorized = sb.send(sb.http.get(sb.api("/preferences"))).await;
+    assert_eq!(unauthorized.status, 401);
+    assert!(
+        unauthorized.text.contains(r#"<Error code="3200">"#),
+        "{}",
+        unauthorized.text
+    );
+
+    // JSON when asked, and only then.
+    let json = sb.get(&format!("/invoice/{id}?minorversion=75")).await;
+    assert!(
+        json.headers["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("application/json")
+    );
+    assert_valid("InvoiceResponse", &json);
+}
+
+#[tokio::test]
+async fn a_throttled_request_gets_an_xml_body_even_when_json_was_asked() {
+    let sb = Sandbox::with(
+        ledgerbridge_emulator::LimitMode::Real,
+        ledgerbridge_emulator::Scenario::Empty,
+    )
+    .await;
+    let mut last = None;
+    for _ in 0..11 {
+        last = Some(sb.get("/preferences?minorversion=75").await);
+    }
+    let refused = last.expect("sent");
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.headers["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("application/xml"),
+        "{:?}",
+        refused.headers
+    );
+    assert!(
+        refused
+            .text
+            .contains(r#"<Fault type="SERVICE"><Error code="3001""#),
+        "{}",
+        refused.text
+    );
+}

@@ -51,7 +51,12 @@ impl Resp {
             .unwrap_or_else(|| panic!("{path} is not a number in {}", self.text))
     }
 
+    /// The first fault code, from a JSON body or an XML one (429s are XML whatever was asked).
     pub(crate) fn code(&self) -> &str {
+        if self.text.starts_with("<?xml") {
+            return xml_attribute(&self.text, "<Error code=\"")
+                .unwrap_or_else(|| panic!("no Error code in {}", self.text));
+        }
         self.str("Fault.Error.0.code")
     }
 
@@ -154,6 +159,7 @@ impl Sandbox {
             .http
             .post(self.api("/query?minorversion=75"))
             .bearer_auth(&self.token)
+            .header("Accept", "application/json")
             .header("Content-Type", "application/text")
             .body(statement.to_owned());
         self.send(request).await
@@ -189,6 +195,13 @@ impl Sandbox {
             .await;
         r.str("QueryResponse.Customer.0.Id").to_owned()
     }
+}
+
+/// The value of the attribute whose opening text (`<Error code="`) is `prefix`.
+pub(crate) fn xml_attribute<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let start = text.find(prefix)? + prefix.len();
+    let len = text[start..].find('"')?;
+    Some(&text[start..start + len])
 }
 
 /// The response schemas (spec/qbo-v3-responses.json), strict: a property the document does
