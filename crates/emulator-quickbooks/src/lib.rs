@@ -80,7 +80,8 @@
 //!   (`Line: []`, `CustomField: []`, which python-quickbooks always sends) means "not sent".
 //! * CDC: `changedSince` may be a date or date-time, with or without offset (the company's
 //!   -06:00 when none); objects changed at or after it, oldest first, 1,000 per entity;
-//!   asking for more than 30 days back, or for TaxCode/TaxRate, is a 4001.
+//!   more than 30 days back answers 200 like the recorded real sandbox (the documented limit
+//!   is guidance); asking for TaxCode/TaxRate is a 4001.
 //! * Request bodies ([`schema`]): an unknown or mis-shaped property (`"BadJson": true`,
 //!   `"CustomerMemo": "text"`) is 400 Fault 2010 naming the element, before any other check;
 //!   scalars are not type-checked there (python-quickbooks sends `"SyncToken": 0`, `"TotalAmt": ""`).
