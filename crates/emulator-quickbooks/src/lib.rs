@@ -85,6 +85,10 @@
 //! * Request bodies ([`schema`]): an unknown or mis-shaped property (`"BadJson": true`,
 //!   `"CustomerMemo": "text"`) is 400 Fault 2010 naming the element, before any other check;
 //!   scalars are not type-checked there (python-quickbooks sends `"SyncToken": 0`, `"TotalAmt": ""`).
+//! * Shapes ([`model`]): every stored address gets an `Id` from the company's address
+//!   sequence, invoices carry `CustomField` (`[]` when none), CompanyInfo carries `NameValue`
+//!   and `CompanyStartDate`; an unsupported `/v3/` path is 400, Fault 500 "Unsupported
+//!   Operation" (404 only outside the API).
 //! * Times: the company keeps a fixed -06:00 offset (no tz database in the workspace), and
 //!   `MetaData` times have whole-second precision.
 //! * `/v3/company/...` answers XML unless `Accept` asks for JSON, and a 429 is XML even then

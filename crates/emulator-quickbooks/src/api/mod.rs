@@ -96,7 +96,11 @@ async fn finish(State(state): State<EmulatorState>, request: Request, next: Next
 async fn unknown_path(State(state): State<EmulatorState>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let mut fault = Fault::unsupported("Unknown");
-    fault.status = StatusCode::NOT_FOUND;
+    // QuickBooks answers an unsupported API path with 400, Fault 500 "Unsupported Operation"
+    // (issue 21); paths outside the API (e.g. an unknown `/_sandbox/` route) stay 404.
+    if !path.starts_with("/v3/") {
+        fault.status = StatusCode::NOT_FOUND;
+    }
     fault.errors[0].detail = format!("Could not find resource for relative : {path}");
     fault.response(state.now())
 }

@@ -55,7 +55,7 @@ fn a_broken_response_fails_validation() {
         "Invoice": {
             "Id": "12", "SyncToken": "0",
             "MetaData": { "CreateTime": "2025-06-01T09:00:00-06:00", "LastUpdatedTime": "2025-06-01T09:00:00-06:00" },
-            "CustomerRef": { "value": "1" }, "TxnDate": "2025-06-01", "TotalAmt": 10.0, "Balance": 10.0,
+            "CustomerRef": { "value": "1" }, "TxnDate": "2025-06-01", "TotalAmt": 10.0, "Balance": 10.0, "CustomField": [],
             "TxnTaxDetail": { "TotalTax": 0 },
             "Line": [{ "Amount": 10.0, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": { "ItemRef": { "value": "1" }, "TaxCodeRef": { "value": "NON" } } }]
         },

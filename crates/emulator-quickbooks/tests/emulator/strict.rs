@@ -165,3 +165,78 @@ async fn a_throttled_request_gets_an_xml_body_even_when_json_was_asked() {
         refused.text
     );
 }
+
+#[tokio::test]
+async fn addresses_have_ids_invoices_custom_fields_and_company_info_its_name_values() {
+    let sb = Sandbox::start().await;
+    let customer = sb
+        .post(
+            "/customer?minorversion=75",
+            r#"{"DisplayName":"Shapes Co","BillAddr":{"Line1":"9 Elm St","City":"Springfield","CountrySubDivisionCode":"IL","PostalCode":"62701"}}"#,
+        )
+        .await;
+    assert_eq!(customer.status, 200, "{}", customer.text);
+    assert_valid("CustomerResponse", &customer);
+    assert!(!customer.str("Customer.BillAddr.Id").is_empty());
+    let id = customer.str("Customer.Id").to_owned();
+    let invoice = sb
+        .post(
+            "/invoice?minorversion=75",
+            &format!(
+                r#"{{"CustomerRef":{{"value":"{id}"}},"ShipAddr":{{"Line1":"10 Oak St","City":"Springfield","CountrySubDivisionCode":"IL","PostalCode":"62702"}},"Line":[{{"Amount":5,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"2"}}}}}}]}}"#
+            ),
+        )
+        .await;
+    assert_eq!(invoice.status, 200, "{}", invoice.text);
+    assert_valid("InvoiceResponse", &invoice);
+    assert!(!invoice.str("Invoice.ShipAddr.Id").is_empty());
+    assert!(!invoice.str("Invoice.BillAddr.Id").is_empty());
+    assert_eq!(
+        invoice.at("Invoice.CustomField").as_arr().map(<[_]>::len),
+        Some(0)
+    );
+    // Seeded invoices too.
+    let seeded = sb.query("SELECT * FROM Invoice MAXRESULTS 5").await;
+    assert_valid("QueryResponseEnvelope", &seeded);
+    assert!(
+        seeded
+            .at("QueryResponse.Invoice.0.CustomField")
+            .as_arr()
+            .is_some()
+    );
+
+    let info = sb
+        .get(&format!(
+            "/companyinfo/{}",
+            ledgerbridge_emulator_quickbooks::REALM_ID
+        ))
+        .await;
+    assert_valid("CompanyInfoResponse", &info);
+    assert!(!info.str("CompanyInfo.CompanyStartDate").is_empty());
+    assert!(!info.str("CompanyInfo.NameValue.0.Name").is_empty());
+    assert!(!info.str("CompanyInfo.CompanyAddr.Id").is_empty());
+}
+
+#[tokio::test]
+async fn an_unsupported_path_is_400_fault_500_not_404() {
+    let sb = Sandbox::start().await;
+    for path in ["/vendor/1", "/invoice/1/a/b", "/nosuchthing"] {
+        let r = sb.get(path).await;
+        assert_eq!((r.status, r.code()), (400, "500"), "{path}: {}", r.text);
+        assert_eq!(r.str("Fault.Error.0.Message"), "Unsupported Operation");
+        assert_valid("FaultResponse", &r);
+    }
+    let outside = sb
+        .send(
+            sb.http
+                .get(format!("{}/v3/nothing", sb.base()))
+                .header("Accept", "application/json"),
+        )
+        .await;
+    assert_eq!(
+        (outside.status, outside.code()),
+        (400, "500"),
+        "{}",
+        outside.text
+    );
+}
