@@ -144,7 +144,8 @@ impl SpecValidator {
     /// and says nothing about others refuses undeclared ones (`additionalProperties: false`),
     /// so a property the document lacks fails validation instead of passing unnoticed.
     /// `allowed` lists `(schema, property)` pairs a recording of the real service shows but
-    /// the document lacks: they are declared (any value) on that named schema.
+    /// the document lacks: they are declared (any value) on that named schema; a property of
+    /// `"*"` leaves that schema open (a recording shows it carrying whole other entities).
     pub fn strict(mut spec: Value, allowed: &[(&str, &str)]) -> Result<Self, String> {
         let section = if spec.get("swagger").is_some() {
             spec.get_mut("definitions")
@@ -156,6 +157,14 @@ impl SpecValidator {
             .and_then(Value::as_object_mut)
             .ok_or("document has no schemas")?;
         for (schema, property) in allowed {
+            if *property == "*" {
+                let open = schemas
+                    .get_mut(*schema)
+                    .and_then(Value::as_object_mut)
+                    .ok_or_else(|| format!("allowance for unknown schema {schema:?}"))?;
+                open.insert("additionalProperties".into(), Value::Bool(true));
+                continue;
+            }
             let props = schemas
                 .get_mut(*schema)
                 .and_then(|s| s.get_mut("properties"))
@@ -293,8 +302,11 @@ mod tests {
             strict.validate("C", &json!({"name": "a", "lines": [{"id": 1}]})),
             Ok(())
         );
-        let allowed = SpecValidator::strict(doc, &[("C", "extra")]).expect("valid");
+        let allowed = SpecValidator::strict(doc.clone(), &[("C", "extra")]).expect("valid");
         assert_eq!(allowed.validate("C", &json!({"extra": true})), Ok(()));
+        let open = SpecValidator::strict(doc, &[("C", "*")]).expect("valid");
+        assert_eq!(open.validate("C", &json!({"anything": true})), Ok(()));
+        assert!(open.validate("C", &json!({"lines": [{"x": 2}]})).is_err());
     }
 
     #[test]
