@@ -229,6 +229,10 @@ const RECORDED_BEYOND_SPEC: &[(&str, &str)] = &[
     ("Allocations", "Status"),
     ("Allocations", "ProviderName"),
     ("Allocations", "DateTimeUTC"),
+    ("TrackingOptions", "Id"),
+    ("TrackingOptions", "Status"),
+    ("TrackingOptions", "ProviderName"),
+    ("TrackingOptions", "DateTimeUTC"),
     // `DateString` / `DueDateString` companions: the spec's own `PUT /Invoices` 200 example
     // (fact sheet §3) and the "JSON responses and date formats" page.
     ("Invoice", "DateString"),

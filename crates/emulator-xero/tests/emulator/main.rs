@@ -9,5 +9,6 @@ mod idempotency;
 mod limits;
 mod oauth;
 mod paging;
+mod routes;
 mod rules;
 mod spec;
