@@ -15,6 +15,7 @@ mod interrupt;
 mod mappings;
 mod refusals;
 mod report;
+mod sandbox_postman;
 mod sandbox_serve;
 mod sandboxed;
 mod serve;

@@ -249,6 +249,8 @@ pub(crate) enum RunsCommand {
 pub(crate) enum SandboxCommand {
     /// Serve the three emulators until interrupted.
     Serve(SandboxServeArgs),
+    /// Write a Postman collection and environment for a sandbox on the given ports.
+    Postman(crate::commands::sandbox_postman::SandboxPostmanArgs),
 }
 
 #[cfg(feature = "sandbox")]

@@ -92,6 +92,10 @@ mod tests {
         let parses = |args: &[&str]| Cli::try_parse_from(args).is_ok();
         assert_eq!(parses(&["ledgerbridge", "demo"]), on);
         assert_eq!(parses(&["ledgerbridge", "sandbox", "serve"]), on);
+        assert_eq!(
+            parses(&["ledgerbridge", "sandbox", "postman", "--out", "x"]),
+            on
+        );
         assert_eq!(parses(&["ledgerbridge", "init", "--sandbox"]), on);
         assert!(parses(&["ledgerbridge", "init"]));
         let help = Cli::command().render_long_help().to_string();

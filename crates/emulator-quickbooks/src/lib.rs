@@ -83,11 +83,20 @@
 //!   (`Line: []`, `CustomField: []`, which python-quickbooks always sends) means "not sent".
 //! * CDC: `changedSince` may be a date or date-time, with or without offset (the company's
 //!   -06:00 when none); objects changed at or after it, oldest first, 1,000 per entity;
-//!   asking for more than 30 days back, or for TaxCode/TaxRate, is a 4001.
+//!   more than 30 days back answers 200 like the recorded real sandbox (the documented limit
+//!   is guidance); asking for TaxCode/TaxRate is a 4001.
+//! * Request bodies ([`schema`]): an unknown or mis-shaped property (`"BadJson": true`,
+//!   `"CustomerMemo": "text"`) is 400 Fault 2010 naming the element, before any other check;
+//!   scalars are not type-checked there (python-quickbooks sends `"SyncToken": 0`, `"TotalAmt": ""`).
+//! * Shapes ([`model`]): every stored address gets an `Id` from the company's address
+//!   sequence, invoices carry `CustomField` (`[]` when none), CompanyInfo carries `NameValue`
+//!   and `CompanyStartDate`; an unsupported `/v3/` path is 400, Fault 500 "Unsupported
+//!   Operation" (404 only outside the API).
 //! * Times: the company keeps a fixed -06:00 offset (no tz database in the workspace), and
 //!   `MetaData` times have whole-second precision.
-//! * No XML (responses are JSON whatever `Accept` says), no gzip request bodies (no inflate
-//!   crate in the workspace), no `id_token` (no RS256 signer).
+//! * `/v3/company/...` answers XML unless `Accept` asks for JSON, and a 429 is XML even then
+//!   ([`xml`]). No gzip request bodies (no inflate crate in the workspace), no `id_token` (no
+//!   RS256 signer).
 //!
 //! Logs carry realm, entity and record ids, client ids and error codes; never names,
 //! addresses, e-mails or tokens.
@@ -103,10 +112,12 @@ pub mod money;
 pub mod oauth;
 pub mod ops;
 pub mod query;
+pub mod schema;
 mod seed;
 mod state;
 pub mod time;
 pub mod webhooks;
+pub mod xml;
 
 use std::net::SocketAddr;
 

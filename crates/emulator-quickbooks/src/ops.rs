@@ -97,6 +97,7 @@ pub fn execute(
     if !kind.writable() || (kind == Kind::Preferences && op != Op::Update) {
         return Err(Fault::unsupported(op.label()));
     }
+    crate::schema::check_write(kind, &request)?;
     match op {
         Op::Create => create(co, ctx, kind, request),
         Op::Update => update(co, ctx, kind, request),

@@ -55,7 +55,9 @@
 //! * **Errors mode**: without `summarizeErrors=false` one invalid element makes the request a
 //!   400 `ValidationException` listing the invalid elements *and the valid ones are saved*
 //!   (the non-transactional behaviour reported for Xero). `summarizeErrors=false` gives 200 and
-//!   every element with `StatusAttributeString` OK / WARNING / ERROR.
+//!   every element with `StatusAttributeString` OK / WARNING / ERROR (OK only on the entities
+//!   whose schema declares it); an element in ERROR is serialised like a stored one (MS dates
+//!   with their `DateString` companions, `LineItemID`s), not echoed back as sent.
 //! * **Idempotency**: a 6-minute window from the first call, keyed per app, tenant and key;
 //!   replay needs the same method, path+query and body bytes, otherwise 400
 //!   `ValidationException`; keys over 128 characters are a 400. 5xx responses are not kept.

@@ -98,7 +98,9 @@ impl EmulatorState {
         self.inner.base_url.read().expect("base url lock").clone()
     }
 
-    pub(crate) fn set_base_url(&self, url: &str) {
+    /// Records the base URL the emulator is served on (for a router served by hand, e.g.
+    /// wrapped in a test layer).
+    pub fn set_base_url(&self, url: &str) {
         *self.inner.base_url.write().expect("base url lock") = url.trim_end_matches('/').to_owned();
     }
 

@@ -85,6 +85,30 @@ fn rewrite(value: Value, all_properties_nullable: bool) -> Value {
     }
 }
 
+/// Adds `additionalProperties: false` to every object schema with `properties` that does not
+/// say (recursively, through properties, items and combinators).
+fn close_objects(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            for (key, child) in map.iter_mut() {
+                // Property *names* are not schemas; their values are.
+                if key == "properties" {
+                    if let Value::Object(props) = child {
+                        props.values_mut().for_each(close_objects);
+                    }
+                } else if key != "enum" && key != "example" && key != "required" {
+                    close_objects(child);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 impl SpecValidator {
     /// Reads an OpenAPI 3.x or Swagger 2.0 document (as JSON).
     pub fn new(spec: Value) -> Result<Self, String> {
@@ -114,6 +138,46 @@ impl SpecValidator {
             schema_base,
             compiled: Arc::default(),
         })
+    }
+
+    /// Like [`SpecValidator::new`], but strict: every object schema that declares `properties`
+    /// and says nothing about others refuses undeclared ones (`additionalProperties: false`),
+    /// so a property the document lacks fails validation instead of passing unnoticed.
+    /// `allowed` lists `(schema, property)` pairs a recording of the real service shows but
+    /// the document lacks: they are declared (any value) on that named schema; a property of
+    /// `"*"` leaves that schema open (a recording shows it carrying whole other entities).
+    pub fn strict(mut spec: Value, allowed: &[(&str, &str)]) -> Result<Self, String> {
+        let section = if spec.get("swagger").is_some() {
+            spec.get_mut("definitions")
+        } else {
+            spec.get_mut("components")
+                .and_then(|c| c.get_mut("schemas"))
+        };
+        let schemas = section
+            .and_then(Value::as_object_mut)
+            .ok_or("document has no schemas")?;
+        for (schema, property) in allowed {
+            if *property == "*" {
+                let open = schemas
+                    .get_mut(*schema)
+                    .and_then(Value::as_object_mut)
+                    .ok_or_else(|| format!("allowance for unknown schema {schema:?}"))?;
+                open.insert("additionalProperties".into(), Value::Bool(true));
+                continue;
+            }
+            let props = schemas
+                .get_mut(*schema)
+                .and_then(|s| s.get_mut("properties"))
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| format!("allowance for unknown schema {schema:?}"))?;
+            props
+                .entry(property.to_string())
+                .or_insert_with(|| json!({}));
+        }
+        for schema in schemas.values_mut() {
+            close_objects(schema);
+        }
+        Self::new(spec)
     }
 
     /// Parses a JSON document's text.
@@ -205,6 +269,44 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(v.validate("Money", &json!({"memo": "no total"})).is_err());
         assert!(v.validate("Nope", &json!({})).is_err());
+    }
+
+    #[test]
+    fn strict_refuses_undeclared_properties_unless_allowed() {
+        let doc = json!({
+            "openapi": "3.0.1",
+            "components": { "schemas": {
+                "C": { "type": "object", "properties": {
+                    "name": { "type": "string" },
+                    "lines": { "type": "array", "items": { "type": "object", "properties": { "id": { "type": "integer" } } } }
+                }}
+            }}
+        });
+        let lenient = SpecValidator::new(doc.clone()).expect("valid");
+        assert_eq!(
+            lenient.validate("C", &json!({"name": "a", "extra": 1})),
+            Ok(())
+        );
+        let strict = SpecValidator::strict(doc.clone(), &[]).expect("valid");
+        assert!(
+            strict
+                .validate("C", &json!({"name": "a", "extra": 1}))
+                .is_err()
+        );
+        assert!(
+            strict
+                .validate("C", &json!({"lines": [{"id": 1, "x": 2}]}))
+                .is_err()
+        );
+        assert_eq!(
+            strict.validate("C", &json!({"name": "a", "lines": [{"id": 1}]})),
+            Ok(())
+        );
+        let allowed = SpecValidator::strict(doc.clone(), &[("C", "extra")]).expect("valid");
+        assert_eq!(allowed.validate("C", &json!({"extra": true})), Ok(()));
+        let open = SpecValidator::strict(doc, &[("C", "*")]).expect("valid");
+        assert_eq!(open.validate("C", &json!({"anything": true})), Ok(()));
+        assert!(open.validate("C", &json!({"lines": [{"x": 2}]})).is_err());
     }
 
     #[test]

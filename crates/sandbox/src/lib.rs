@@ -25,6 +25,7 @@ mod info;
 pub use info::{QuickBooksInfo, SandboxInfo, ServiceTitanInfo, ServiceTitanTenant, XeroInfo};
 
 mod demo_mappings;
+pub mod postman;
 
 pub use demo_mappings::demo_mappings;
 

@@ -30,6 +30,8 @@ pub(crate) mod report;
 pub(crate) mod runs;
 #[cfg(feature = "sandbox")]
 pub(crate) mod sandbox;
+#[cfg(feature = "sandbox")]
+pub(crate) mod sandbox_postman;
 pub(crate) mod serve;
 pub(crate) mod sync;
 pub(crate) mod sync_plan;

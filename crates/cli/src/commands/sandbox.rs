@@ -10,6 +10,7 @@ use crate::exit::{Exit, UsageError};
 pub(crate) async fn run(command: SandboxCommand) -> anyhow::Result<Exit> {
     match command {
         SandboxCommand::Serve(args) => serve(args).await,
+        SandboxCommand::Postman(args) => super::sandbox_postman::run(args),
     }
 }
 

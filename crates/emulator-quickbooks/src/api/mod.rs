@@ -53,7 +53,8 @@ pub fn router(state: EmulatorState) -> Router {
                 .fallback(unknown_path)
                 .with_state(state.clone()),
         )
-        .layer(from_fn_with_state(state.clone(), finish));
+        .layer(from_fn_with_state(state.clone(), finish))
+        .layer(axum::middleware::from_fn(crate::xml::negotiate));
     let ctx = state.context().clone();
     served
         .merge(crate::webhooks::routes(state.clone()))
@@ -97,7 +98,11 @@ async fn finish(State(state): State<EmulatorState>, request: Request, next: Next
 async fn unknown_path(State(state): State<EmulatorState>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let mut fault = Fault::unsupported("Unknown");
-    fault.status = StatusCode::NOT_FOUND;
+    // QuickBooks answers an unsupported API path with 400, Fault 500 "Unsupported Operation"
+    // (issue 21); paths outside the API (e.g. an unknown `/_sandbox/` route) stay 404.
+    if !path.starts_with("/v3/") {
+        fault.status = StatusCode::NOT_FOUND;
+    }
     fault.errors[0].detail = format!("Could not find resource for relative : {path}");
     fault.response(state.now())
 }

@@ -11,6 +11,7 @@ use crate::obj;
 
 /// Creates a TaxCode from new or existing rates; returns `{TaxCode, TaxCodeId, TaxRateDetails}`.
 pub(super) fn create(co: &mut Company, now: DateTime<Utc>, request: &Obj) -> Result<Obj, Fault> {
+    crate::schema::check_tax_service(request)?;
     let code_name = request
         .str("TaxCode")
         .map(str::trim)

@@ -11,6 +11,7 @@ pub mod names;
 pub mod payment;
 pub mod prefs;
 pub mod sales;
+mod shapes;
 pub mod tax;
 
 use std::cmp::Ordering;
@@ -217,6 +218,8 @@ pub struct Company {
     tables: HashMap<Kind, BTreeMap<IdKey, Record>>,
     next_name_id: HashMap<Kind, u64>,
     next_txn_id: u64,
+    /// The address `Id` sequence ([`shapes`]).
+    next_address_id: u64,
     /// AST jurisdictions: (state, city or None for the whole state, TaxCode id).
     pub tax_zones: Vec<(String, Option<String>, String)>,
 }
@@ -228,6 +231,7 @@ impl Company {
             tables: HashMap::new(),
             next_name_id: HashMap::new(),
             next_txn_id: 1,
+            next_address_id: 1,
             tax_zones: Vec::new(),
         }
     }
@@ -278,7 +282,8 @@ impl Company {
     }
 
     /// Stores a new record under a given id (seeding: `TAX`, `NON`, singletons).
-    pub fn put(&mut self, kind: Kind, id: &str, body: Obj, now: DateTime<Utc>) {
+    pub fn put(&mut self, kind: Kind, id: &str, mut body: Obj, now: DateTime<Utc>) {
+        shapes::complete(kind, &mut body, &mut self.next_address_id);
         // Keep the sequences ahead of ids stored by hand.
         if let Ok(n) = id.parse::<u64>() {
             if kind.is_txn() {
@@ -305,7 +310,8 @@ impl Company {
     }
 
     /// Replaces a record's body as a new version (SyncToken + 1, LastUpdatedTime = now).
-    pub fn update(&mut self, kind: Kind, id: &str, body: Obj, now: DateTime<Utc>) {
+    pub fn update(&mut self, kind: Kind, id: &str, mut body: Obj, now: DateTime<Utc>) {
+        shapes::complete(kind, &mut body, &mut self.next_address_id);
         if let Some(r) = self.get_mut(kind, id) {
             r.body = body;
             r.sync += 1;

@@ -67,6 +67,14 @@ fn address(line1: &str, city: &str, state: &str, zip: &str) -> Obj {
     obj! { "Line1" => line1, "City" => city, "CountrySubDivisionCode" => state, "PostalCode" => zip, "Country" => "US" }
 }
 
+/// The company started on 1 January of the year before the seeded month.
+fn company_start(start: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(start.year() - 1, 1, 1)
+        .unwrap_or(start)
+        .to_string()
+}
+
 fn reference_data(co: &mut Company, seed: &SeedOptions, setup: &WriteCtx) {
     let name = tenant_for_target("quickbooks").map_or("Frostline Heating & Air", |t| t.name);
     let company_addr = address("2200 Stevenson Dr", "Springfield", "IL", "62703");
@@ -82,6 +90,22 @@ fn reference_data(co: &mut Company, seed: &SeedOptions, setup: &WriteCtx) {
             "FiscalYearStartMonth" => "January",
             "SupportedLanguages" => "en",
             "DefaultTimeZone" => "America/Chicago",
+            // XSD `CompanyInfo.CompanyStartDate` and `NameValue` (`{Name, Value}` pairs); the
+            // names are those of the CompanyInfo sample in Intuit's API reference.
+            "CompanyStartDate" => company_start(seed.start),
+            "NameValue" => Json::Arr(
+                [
+                    ("NeoEnabled", "true"),
+                    ("IndustryType", "Heating and Air Conditioning Contractors"),
+                    ("SubscriptionStatus", "PAID"),
+                    ("OfferingSku", "QuickBooks Online Plus"),
+                    ("PayrollFeature", "false"),
+                    ("AccountantFeature", "false"),
+                ]
+                .into_iter()
+                .map(|(n, v)| Json::Obj(obj! { "Name" => n, "Value" => v }))
+                .collect(),
+            ),
         },
         setup.now,
     );

@@ -95,8 +95,10 @@ async fn changes_since_a_point_with_deletes_and_only_what_changed() {
 }
 
 #[tokio::test]
-async fn thirty_days_back_at_most_1000_objects_and_no_tax_entities() {
+async fn thirty_days_back_is_guidance_at_most_1000_objects_and_no_tax_entities() {
     let sb = Sandbox::start().await;
+    // Older than the documented 30 days: a recording of the real sandbox answers 200 with the
+    // changes (issue 21), so does the emulator.
     let too_old = sb.state.now() - chrono::Duration::days(31);
     let r = sb
         .get(&format!(
@@ -104,17 +106,23 @@ async fn thirty_days_back_at_most_1000_objects_and_no_tax_entities() {
             urlencode(&ts(too_old))
         ))
         .await;
-    assert_eq!((r.status, r.code()), (400, "4001"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_valid("CDCResponse", &r);
+    let older = r.value()["CDCResponse"][0]["QueryResponse"][0]["Invoice"]
+        .as_array()
+        .map_or(0, Vec::len);
     let ok = sb.state.now() - chrono::Duration::days(29);
-    assert_eq!(
-        sb.get(&format!(
+    let recent = sb
+        .get(&format!(
             "/cdc?entities=Invoice&changedSince={}",
             urlencode(&ts(ok))
         ))
-        .await
-        .status,
-        200
-    );
+        .await;
+    assert_eq!(recent.status, 200);
+    let within = recent.value()["CDCResponse"][0]["QueryResponse"][0]["Invoice"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(older >= within && older > 0, "{older} vs {within}");
     for entity in ["TaxCode", "TaxRate"] {
         let r = sb
             .get(&format!(

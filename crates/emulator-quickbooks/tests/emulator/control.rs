@@ -91,6 +91,7 @@ async fn state_dump_and_reset_forget_tokens_and_data() {
             sb.http
                 .post(sb.api("/query"))
                 .bearer_auth(&fresh.access_token)
+                .header("Accept", "application/json")
                 .header("Content-Type", "application/text")
                 .body("SELECT COUNT(*) FROM Customer"),
         )
@@ -105,6 +106,7 @@ async fn state_dump_and_reset_forget_tokens_and_data() {
             sb.http
                 .post(sb.api("/query"))
                 .bearer_auth(&fresh.access_token)
+                .header("Accept", "application/json")
                 .header("Content-Type", "application/text")
                 .body("SELECT COUNT(*) FROM Account"),
         )

@@ -7,7 +7,7 @@ use ledgerbridge_emulator_quickbooks::{
     DEFAULT_REDIRECT_URI, SECOND_CLIENT_ID, SECOND_CLIENT_SECRET,
 };
 
-use crate::support::{Resp, Sandbox, assert_valid};
+use crate::support::{Resp, Sandbox};
 
 async fn prefs(sb: &Sandbox, token: &str) -> Resp {
     sb.send(sb.http.get(sb.api("/preferences")).bearer_auth(token))
@@ -65,13 +65,19 @@ async fn ten_per_second_per_app_then_429_with_fault_3001() {
     }
     let refused = prefs(&sb, &sb.token).await;
     assert_eq!((refused.status, refused.code()), (429, "3001"));
-    assert_eq!(refused.str("Fault.type"), "SERVICE");
+    // The throttle body is XML even though JSON was asked (issue 21: as observed on the real
+    // service), with the same Fault: type SERVICE, code 3001.
+    assert_eq!(
+        crate::support::xml_attribute(&refused.text, "<Fault type=\""),
+        Some("SERVICE"),
+        "{}",
+        refused.text
+    );
     assert!(
         !refused.headers.contains_key("retry-after"),
         "Intuit documents no Retry-After"
     );
     assert!(refused.headers.contains_key("intuit_tid"));
-    assert_valid("FaultResponse", &refused);
     assert_eq!(
         prefs(&sb, &other).await.status,
         200,

@@ -12,5 +12,6 @@ mod oauth;
 mod query;
 mod receiver;
 mod schema;
+mod strict;
 mod support;
 mod webhooks;

@@ -81,7 +81,8 @@ async fn company_info(sb: &Sandbox, access_token: &str) -> Resp {
     sb.send(
         sb.http
             .get(sb.api(&format!("/companyinfo/{REALM_ID}?minorversion=75")))
-            .bearer_auth(access_token),
+            .bearer_auth(access_token)
+            .header("Accept", "application/json"),
     )
     .await
 }
@@ -314,7 +315,8 @@ async fn deny_bad_clients_revoke_and_other_realms() {
         .send(
             sb.http
                 .get(format!("{}/v3/company/123/preferences", sb.base()))
-                .bearer_auth(&fresh.access_token),
+                .bearer_auth(&fresh.access_token)
+                .header("Accept", "application/json"),
         )
         .await;
     assert_eq!((wrong_realm.status, wrong_realm.code()), (403, "120"));

@@ -55,7 +55,7 @@ fn a_broken_response_fails_validation() {
         "Invoice": {
             "Id": "12", "SyncToken": "0",
             "MetaData": { "CreateTime": "2025-06-01T09:00:00-06:00", "LastUpdatedTime": "2025-06-01T09:00:00-06:00" },
-            "CustomerRef": { "value": "1" }, "TxnDate": "2025-06-01", "TotalAmt": 10.0, "Balance": 10.0,
+            "CustomerRef": { "value": "1" }, "TxnDate": "2025-06-01", "TotalAmt": 10.0, "Balance": 10.0, "CustomField": [],
             "TxnTaxDetail": { "TotalTax": 0 },
             "Line": [{ "Amount": 10.0, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": { "ItemRef": { "value": "1" }, "TaxCodeRef": { "value": "NON" } } }]
         },
@@ -70,7 +70,19 @@ fn a_broken_response_fails_validation() {
     no_time.as_object_mut().expect("object").remove("time");
     let mut bad_tax_code = good.clone();
     bad_tax_code["Invoice"]["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"]["value"] = json!("3");
-    for broken in [amount_as_string, numeric_sync_token, no_time, bad_tax_code] {
+    // Strict: a property the document does not declare fails (issue 21).
+    let mut undeclared = good.clone();
+    undeclared["Invoice"]["BadJson"] = json!(true);
+    let mut undeclared_in_line = good.clone();
+    undeclared_in_line["Invoice"]["Line"][0]["SalesItemLineDetail"]["Bogus"] = json!(1);
+    for broken in [
+        amount_as_string,
+        numeric_sync_token,
+        no_time,
+        bad_tax_code,
+        undeclared,
+        undeclared_in_line,
+    ] {
         assert!(
             spec().validate("InvoiceResponse", &broken).is_err(),
             "{broken}"

@@ -109,8 +109,10 @@ impl World {
 
 fn load(name: &str) -> SpecValidator {
     let path = format!("{}/spec/{name}", env!("CARGO_MANIFEST_DIR"));
-    SpecValidator::from_json(&std::fs::read_to_string(&path).expect("spec file"))
-        .expect("spec parses")
+    let doc = serde_json::from_str(&std::fs::read_to_string(&path).expect("spec file"))
+        .expect("spec is JSON");
+    // Strict (issue 21): a property the document does not declare fails validation.
+    SpecValidator::strict(doc, &[]).expect("spec parses")
 }
 
 pub(crate) fn accounting_spec() -> &'static SpecValidator {

@@ -59,6 +59,17 @@ fn messages(list: &[String]) -> Json {
     )
 }
 
+/// Whether a saved element of a `key` batch carries `StatusAttributeString: OK`: only the
+/// entities whose schema in Xero's OpenAPI document declares it (Invoice, CreditNote,
+/// Payment, Contact, Item, Allocation); TaxRate, Account and the tracking schemas do not, and
+/// no recording shows otherwise (issue 21: responses validated strictly).
+fn carries_status_attribute(key: &str) -> bool {
+    matches!(
+        key,
+        "Invoices" | "CreditNotes" | "Payments" | "Contacts" | "Items" | "Allocations"
+    )
+}
+
 /// Builds the response of a batch: `key` is the plural name, `error_flag` the entity's error
 /// boolean (`HasErrors` on invoices and credit notes, `HasValidationErrors` elsewhere).
 pub(crate) fn respond(
@@ -86,10 +97,12 @@ pub(crate) fn respond(
     }
     let items = results
         .into_iter()
-        .map(|(mut input, outcome)| match outcome {
+        .map(|(input, outcome)| match outcome {
             Outcome::Saved(mut record, warnings) => {
                 if warnings.is_empty() {
-                    record.set("StatusAttributeString", Json::str("OK"));
+                    if carries_status_attribute(key) {
+                        record.set("StatusAttributeString", Json::str("OK"));
+                    }
                 } else {
                     record.set("StatusAttributeString", Json::str("WARNING"));
                     record.set("Warnings", messages(&warnings));
@@ -97,6 +110,7 @@ pub(crate) fn respond(
                 record
             }
             Outcome::Invalid(errors) => {
+                let mut input = super::error_shape::as_stored(key, input);
                 input.set(error_flag, Json::Bool(true));
                 input.set("StatusAttributeString", Json::str("ERROR"));
                 input.set("ValidationErrors", messages(&errors));

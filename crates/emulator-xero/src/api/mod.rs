@@ -8,6 +8,7 @@ pub(crate) mod contacts;
 pub(crate) mod doc_lines;
 pub(crate) mod doc_rules;
 pub(crate) mod doc_write;
+pub(crate) mod error_shape;
 pub(crate) mod errors;
 pub(crate) mod idempotency;
 pub(crate) mod limits;

@@ -177,9 +177,76 @@ pub(crate) fn accounting_spec() -> &'static SpecValidator {
             "/spec/xero_accounting.schemas.json"
         ))
         .expect("spec file");
-        SpecValidator::from_json(&text).expect("valid OpenAPI")
+        let doc = serde_json::from_str(&text).expect("spec is JSON");
+        SpecValidator::strict(doc, RECORDED_BEYOND_SPEC).expect("valid OpenAPI")
     })
 }
+
+/// Properties recordings of the real Xero API show but its OpenAPI document lacks; the
+/// recording wins (issue 21). Everything else undeclared fails validation. Sources are the
+/// ones `shared/api/xero.md` cites for each.
+const RECORDED_BEYOND_SPEC: &[(&str, &str)] = &[
+    // The response envelope `{Id, Status, ProviderName, DateTimeUTC, ...}`: the spec's own
+    // response examples (fact sheet §2 "Response envelope") and Xero's "requests and
+    // responses" page; the wrapper schemas declare only the collection and `pagination`.
+    ("Invoices", "Id"),
+    ("Invoices", "Status"),
+    ("Invoices", "ProviderName"),
+    ("Invoices", "DateTimeUTC"),
+    ("CreditNotes", "Id"),
+    ("CreditNotes", "Status"),
+    ("CreditNotes", "ProviderName"),
+    ("CreditNotes", "DateTimeUTC"),
+    ("Payments", "Id"),
+    ("Payments", "Status"),
+    ("Payments", "ProviderName"),
+    ("Payments", "DateTimeUTC"),
+    ("Contacts", "Id"),
+    ("Contacts", "Status"),
+    ("Contacts", "ProviderName"),
+    ("Contacts", "DateTimeUTC"),
+    ("Items", "Id"),
+    ("Items", "Status"),
+    ("Items", "ProviderName"),
+    ("Items", "DateTimeUTC"),
+    ("TaxRates", "Id"),
+    ("TaxRates", "Status"),
+    ("TaxRates", "ProviderName"),
+    ("TaxRates", "DateTimeUTC"),
+    ("Accounts", "Id"),
+    ("Accounts", "Status"),
+    ("Accounts", "ProviderName"),
+    ("Accounts", "DateTimeUTC"),
+    ("TrackingCategories", "Id"),
+    ("TrackingCategories", "Status"),
+    ("TrackingCategories", "ProviderName"),
+    ("TrackingCategories", "DateTimeUTC"),
+    ("Organisations", "Id"),
+    ("Organisations", "Status"),
+    ("Organisations", "ProviderName"),
+    ("Organisations", "DateTimeUTC"),
+    ("Allocations", "Id"),
+    ("Allocations", "Status"),
+    ("Allocations", "ProviderName"),
+    ("Allocations", "DateTimeUTC"),
+    ("TrackingOptions", "Id"),
+    ("TrackingOptions", "Status"),
+    ("TrackingOptions", "ProviderName"),
+    ("TrackingOptions", "DateTimeUTC"),
+    // `DateString` / `DueDateString` companions: the spec's own `PUT /Invoices` 200 example
+    // (fact sheet §3) and the "JSON responses and date formats" page.
+    ("Invoice", "DateString"),
+    ("Invoice", "DueDateString"),
+    ("CreditNote", "DateString"),
+    ("CreditNote", "DueDateString"),
+    // Credit notes carry `IsDiscounted` like invoices: recorded responses of the real service
+    // (issue 21 item 7; the spec declares it on `Invoice` only).
+    ("CreditNote", "IsDiscounted"),
+    // A 400 ValidationException's `Elements[]` carry the whole offending entity, not just the
+    // ids the `Element` schema lists: the spec's own error examples and a real Invoice 400 body
+    // (fact sheet §5). Tests validate each element against its entity schema as well.
+    ("Element", "*"),
+];
 
 pub(crate) fn identity_spec() -> SpecValidator {
     let text = std::fs::read_to_string(concat!(

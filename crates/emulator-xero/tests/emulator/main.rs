@@ -10,6 +10,7 @@ mod limits;
 mod oauth;
 mod paging;
 mod receiver;
+mod routes;
 mod rules;
 mod spec;
 mod webhooks;

@@ -159,12 +159,11 @@ impl<A: TokenProvider> QuickBooks<A> {
                     }
                     Ok(None) => {
                         tracing::info!(realm_id = %self.config.realm_id, %entity,
-                            "CDC answer may be truncated (1000 objects); paging with query instead");
+                            "CDC answer may be truncated (1000 objects) or reach past 30 days by QuickBooks' clock; paging with query instead");
                         state.walk = Some(Walk::new(entity, Some(since)));
                     }
-                    // QuickBooks judges "30 days back" by its own clock: a window our clock
-                    // calls recent may be refused (4001) when the two disagree. Query paging
-                    // reads any window.
+                    // A refusal of the window (a 4001, if QuickBooks ever sends one) is paged
+                    // with query too; the fallback does not wait for it (see `cdc_page`).
                     Err(ConnectorError::Validation { .. }) => {
                         tracing::warn!(realm_id = %self.config.realm_id, %entity,
                             "CDC refused the window; paging with query instead");
@@ -182,7 +181,11 @@ impl<A: TokenProvider> QuickBooks<A> {
         })
     }
 
-    /// One CDC call for `entity`; `None` when the answer holds the 1000-object maximum.
+    /// One CDC call for `entity`; `None` when the answer cannot be trusted to be complete: it
+    /// holds the 1000-object maximum, or the window reaches further back than `cdc_max_age` by
+    /// QuickBooks' own clock (the envelope's `time`). The 30 days are guidance: QuickBooks has
+    /// been recorded answering 200 to an older `changedSince`, so an answer is judged by the
+    /// remote's clock rather than by waiting for a refusal that may never come.
     async fn cdc_page(
         &self,
         entity: Entity,
@@ -198,6 +201,15 @@ impl<A: TokenProvider> QuickBooks<A> {
         let answer: CdcAnswer = self.get_json("cdc", &path).await?;
         if let Some(fault) = answer.fault {
             return Err(fault_error(&fault, 200, None));
+        }
+        let max_age = chrono::Duration::from_std(self.config.cdc_max_age).unwrap_or_default();
+        let remote_now = answer
+            .time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        if remote_now.is_some_and(|now| since <= now - max_age) {
+            return Ok(None);
         }
         let mut records = Vec::new();
         for mut page in answer.responses.into_iter().flat_map(|r| r.pages) {

@@ -201,6 +201,9 @@ pub struct CdcAnswer {
     /// A fault sent with a 200.
     #[serde(rename = "Fault", default)]
     pub fault: Option<Fault>,
+    /// The envelope's `time`: QuickBooks' own clock when it answered.
+    #[serde(default)]
+    pub time: Option<String>,
 }
 
 /// One `CDCResponse` element.

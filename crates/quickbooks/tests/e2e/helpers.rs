@@ -13,7 +13,7 @@ use ledgerbridge_connector::{
 };
 use ledgerbridge_core::WallClock;
 use ledgerbridge_emulator::{EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions};
-use ledgerbridge_emulator_quickbooks::{EmulatorState, spawn};
+use ledgerbridge_emulator_quickbooks::{EmulatorState, router};
 use ledgerbridge_quickbooks::{
     ConnectRequest, Endpoints, Limits, QuickBooks, QuickBooksConfig, connect,
 };
@@ -115,6 +115,14 @@ pub(crate) fn quick_retry() -> RetryPolicy {
 
 impl World {
     pub(crate) async fn start(limits: LimitMode) -> Self {
+        Self::start_wrapped(limits, |router| router).await
+    }
+
+    /// Like [`World::start`], with the emulator's router wrapped (e.g. to record requests).
+    pub(crate) async fn start_wrapped(
+        limits: LimitMode,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> Self {
         let seed = SeedOptions {
             seed: 42,
             scenario: Scenario::Demo,
@@ -122,7 +130,14 @@ impl World {
         };
         let start = seed.start;
         let state = EmulatorState::new(EmulatorContext::new(limits), seed);
-        let handle = spawn(state.clone()).await.expect("emulator starts");
+        let served = state.clone();
+        let handle =
+            ledgerbridge_emulator::serve_on(ledgerbridge_emulator::server::ephemeral(), |base| {
+                served.set_base_url(base);
+                wrap(router(served.clone()))
+            })
+            .await
+            .expect("emulator starts");
         let http = reqwest::Client::new();
         let info = http
             .get(format!("{}/_sandbox/info", handle.base_url))

@@ -6,4 +6,5 @@ mod oauth; // consent, refresh, rotation, grace, expiry, revoke
 mod payments; // payments, credit memos, refunds, voids
 mod preferences; // the closing date
 mod reads; // query paging, CDC and its fallback, look-ups
+mod wire; // Accept: application/json on every call; a 429 classified by its status
 mod writes; // batches, duplicate names, requestid replay, 5010

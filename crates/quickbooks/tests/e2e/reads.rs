@@ -120,7 +120,8 @@ async fn cdc_serves_recent_cursors_and_query_takes_over_when_old_or_truncated() 
 }
 
 /// QuickBooks judges CDC's 30 days by its own clock: a cursor our clock calls recent but
-/// QuickBooks' calls too old (4001) is read by query paging instead of failing every pull.
+/// QuickBooks' calls too old is read by query paging. QuickBooks answers such a window with a
+/// 200 (recorded), not a 4001, so the connector judges the answer by the envelope's `time`.
 #[tokio::test]
 async fn a_cdc_window_refused_by_the_remote_clock_is_paged_with_query() {
     let world = World::start(LimitMode::Off).await;

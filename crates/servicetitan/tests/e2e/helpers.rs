@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Utc;
 use ledgerbridge_connector::RetryPolicy;
 use ledgerbridge_emulator::{EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions};
-use ledgerbridge_emulator_servicetitan::{EmulatorState, spawn};
+use ledgerbridge_emulator_servicetitan::{EmulatorState, router};
 use ledgerbridge_servicetitan::{Credentials, Endpoints, ServiceTitan, ServiceTitanConfig};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -28,7 +28,17 @@ impl World {
             start: Utc::now().date_naive() - chrono::Days::new(30),
         };
         let state = EmulatorState::new(EmulatorContext::new(limits), seed);
-        let handle = spawn(state.clone()).await.expect("emulator starts");
+        // Every write body the connector sends is checked against the specs first.
+        let served = state.clone();
+        let handle = ledgerbridge_emulator::serve_on(
+            ledgerbridge_emulator::server::ephemeral(),
+            move |base| {
+                served.set_base_url(base);
+                router(served).layer(axum::middleware::from_fn(crate::spec_gate::gate))
+            },
+        )
+        .await
+        .expect("emulator starts");
         let http = reqwest::Client::new();
         let info = http
             .get(format!("{}/_sandbox/info", handle.base_url))

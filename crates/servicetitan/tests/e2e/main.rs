@@ -10,6 +10,7 @@ mod export;
 mod paging;
 mod quarantine;
 mod resilience;
+mod spec_gate; // every write body checked against the published specs, strictly
 mod tax;
 mod voids;
 mod writes;

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use ledgerbridge_connector::{AccessToken, ConnectorError, RetryPolicy, TokenProvider};
 use ledgerbridge_core::{Currency, Invoice, InvoiceLine, InvoiceStatus, Money, SourceRef};
 use ledgerbridge_emulator::{EmulatorContext, EmulatorHandle, LimitMode, Scenario, SeedOptions};
-use ledgerbridge_emulator_xero::{EmulatorState, XERO_TENANT_ID, spawn};
+use ledgerbridge_emulator_xero::{EmulatorState, XERO_TENANT_ID, router};
 use ledgerbridge_xero::{Endpoints, Mappings, Xero, XeroConfig};
 use rust_decimal::Decimal;
 use secrecy::SecretString;
@@ -60,7 +60,17 @@ impl World {
             start: start_date(),
         };
         let state = EmulatorState::new(EmulatorContext::new(limits), seed);
-        let handle = spawn(state.clone()).await.expect("emulator starts");
+        // Every write body the connector sends is checked against the spec first.
+        let served = state.clone();
+        let handle = ledgerbridge_emulator::serve_on(
+            ledgerbridge_emulator::server::ephemeral(),
+            move |base| {
+                served.set_base_url(base);
+                router(served).layer(axum::middleware::from_fn(crate::spec_gate::gate))
+            },
+        )
+        .await
+        .expect("emulator starts");
         Self {
             state,
             handle,

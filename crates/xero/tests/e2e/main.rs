@@ -8,4 +8,5 @@ mod oauth;
 mod reads;
 mod replay;
 mod rules;
+mod spec_gate; // every write body checked against the OpenAPI schemas, strictly
 mod writes;
