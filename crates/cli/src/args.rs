@@ -258,6 +258,9 @@ pub(crate) struct SandboxServeArgs {
     pub(crate) quickbooks_port: u16,
     #[arg(long, default_value_t = 8703)]
     pub(crate) xero_port: u16,
+    /// The alert sinks' SMTP port (the Slack receiver shares the ServiceTitan port).
+    #[arg(long, default_value_t = ledgerbridge_sandbox::DEFAULT_SMTP_PORT)]
+    pub(crate) smtp_port: u16,
     #[arg(long, default_value_t = 42)]
     pub(crate) seed: u64,
     /// demo or empty.

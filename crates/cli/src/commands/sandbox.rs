@@ -30,6 +30,7 @@ fn options(args: &SandboxServeArgs) -> Result<SandboxOptions, UsageError> {
             .limits
             .parse()
             .map_err(|e| UsageError(format!("--limits: {e}")))?,
+        smtp_port: args.smtp_port,
     })
 }
 
@@ -50,6 +51,8 @@ async fn serve(args: SandboxServeArgs) -> anyhow::Result<Exit> {
         println!("ServiceTitan  {}", sandbox.servicetitan_handle.base_url);
         println!("QuickBooks    {}", sandbox.quickbooks_handle.base_url);
         println!("Xero          {}", sandbox.xero_handle.base_url);
+        println!("Slack hook    {}", sandbox.info().alerts.slack_webhook_url);
+        println!("SMTP sink     {}", sandbox.smtp.url());
         println!(
             "Credentials and URLs: GET <url>/_sandbox/info (or run with --json). Ctrl-C stops."
         );
