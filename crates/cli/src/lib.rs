@@ -63,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Runs(cmd) => commands::runs::run(&global, cmd).await,
         Command::Sync(args) => commands::sync::run(&global, args).await,
         Command::Audit(args) => commands::audit::run(&global, args).await,
+        Command::Alerts(cmd) => commands::alerts::run(&global, cmd).await,
         Command::Report(args) => commands::report::run(&global, args).await,
         Command::Links(cmd) => commands::links::run(&global, cmd).await,
         Command::Conflicts(cmd) => commands::conflicts::run(&global, cmd).await,

@@ -36,6 +36,7 @@ fn sync_all() -> SyncArgs {
         dry_run: false,
         since: None,
         format: OutputFormat::Table,
+        no_alerts: false,
     }
 }
 

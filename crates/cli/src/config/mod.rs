@@ -15,6 +15,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
+mod alerts;
 mod policies;
 mod sections;
 
@@ -42,6 +43,9 @@ pub(crate) struct Settings {
     /// `[policies]`: how a field changed on both sides is settled (docs/configuration.md).
     #[serde(default)]
     pub(crate) policies: BTreeMap<String, PolicyEntry>,
+    /// `[alerts]`: channels and rules (docs/configuration.md).
+    #[serde(default)]
+    pub(crate) alerts: alerts::AlertsSection,
 }
 
 /// One key of `[policies]`: `default = "manual"`, or an entity's table
@@ -176,10 +180,12 @@ impl Settings {
                 resolve(dir, file);
             }
         }
+        self.alerts.resolve_paths(dir);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.policy_set()?;
+        self.alerts_config()?;
         for (i, tenant) in self.tenants.iter().enumerate() {
             let key = |field: &str| format!("tenants[{i}].{field}");
             if !matches!(tenant.target.as_str(), "quickbooks" | "xero") {
