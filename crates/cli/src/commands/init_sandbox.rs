@@ -154,7 +154,8 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
 
 /// `[alerts]` for the sandbox's alert sinks (CONTRACTS.md): channels `sandbox-slack` and
 /// `sandbox-email`, a `conflict` rule and an `invoice_overdue` rule (residential demo invoices
-/// are due on receipt, so a fortnight-old unpaid one shows the ServiceTitan workflow's alert).
+/// are due on receipt; the month's oldest with a balance of 500.00 or more show the ServiceTitan
+/// workflow's alert, a handful rather than a storm).
 async fn alerts_text(client: &reqwest::Client, host: &str, port: u16) -> anyhow::Result<String> {
     let url = format!("http://{host}:{port}/_sandbox/alerts/info");
     let sinks: Value = client
@@ -175,7 +176,7 @@ async fn alerts_text(client: &reqwest::Client, host: &str, port: u16) -> anyhow:
          [[alerts.channels]]\nname = \"sandbox-email\"\nkind = \"email\"\nsmtp_url = {smtp}\n\
          from = \"ledgerbridge@sandbox.invalid\"\nto = [\"books@sandbox.invalid\"]\n\n\
          [[alerts.rules]]\non = \"conflict\"\n{both}\n\n\
-         [[alerts.rules]]\non = \"invoice_overdue\"\n{both}\ndays = 14\n",
+         [[alerts.rules]]\non = \"invoice_overdue\"\n{both}\ndays = 25\nmin_balance = \"500.00\"\n",
         base = format_args!("http://{host}:{port}"),
         slack = quoted(&text(&sinks, "slack_webhook_url")?),
         smtp = quoted(&text(&sinks, "smtp_url")?),
