@@ -38,6 +38,9 @@ CREATE TABLE alerts (
     summary_id      INTEGER REFERENCES alerts (id),
     -- When its condition cleared; a condition that comes back raises a new alert.
     cleared_at      TEXT,
+    -- A delivering process holds the alert until then, so two processes (syncs of different
+    -- tenants) never send it both; a claim whose process died expires.
+    claimed_until   TEXT,
     CHECK ((status = 'sent') = (sent_at IS NOT NULL))
 ) STRICT;
 

@@ -1,8 +1,9 @@
 //! Delivery: each channel's due alerts, oldest first, with capped backoff and storm summaries.
 //!
-//! The alert row is the outbox: it is committed before the send, and marked sent after. A
-//! crash after the remote took the message and before the row was marked sends it again on the
-//! next pass: delivery is at least once. Webhooks carry `Idempotency-Key` and emails a stable
+//! The alert row is the outbox: it is committed before the send, claimed by the pass that sends
+//! it (so two processes never send it both), and marked sent after. A crash after the remote
+//! took the message and before the row was marked sends it again once the claim expires:
+//! delivery is at least once. Webhooks carry `Idempotency-Key` and emails a stable
 //! `Message-ID` so a receiver can drop the repeat; a Slack incoming webhook has no such key, so
 //! in that narrow window Slack may show a message twice.
 
@@ -18,6 +19,9 @@ pub const MAX_ATTEMPTS: i64 = 12;
 const FIRST_BACKOFF_SECS: i64 = 60;
 /// The cap of the backoff.
 const MAX_BACKOFF_SECS: i64 = 3600;
+/// How long a delivery pass holds the alerts it claimed; a pass that dies leaves them to be
+/// claimed again after this (and sent again if the remote had taken them: at least once).
+const CLAIM_SECS: i64 = 300;
 
 /// What one delivery pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -56,8 +60,9 @@ pub(crate) async fn deliver(
     now: DateTime<Utc>,
 ) -> Result<Delivery, AlertError> {
     let mut delivery = Delivery::default();
+    let hold_until = now + chrono::Duration::seconds(CLAIM_SECS);
     for (name, channel) in channels {
-        let due = ledger.alerts().due(name, now).await?;
+        let due = ledger.alerts().claim(name, now, hold_until).await?;
         if due.is_empty() {
             continue;
         }
@@ -67,11 +72,13 @@ pub(crate) async fn deliver(
         let batch = if due.len() <= budget {
             due
         } else if budget == 0 {
-            // The hour's budget is spent: they wait, and the next pass summarises them.
+            // The hour's budget is spent: they wait, and a later pass summarises them.
+            let ids: Vec<i64> = due.iter().map(|a| a.id).collect();
+            ledger.alerts().release(&ids).await?;
             continue;
         } else {
             let (keep, rest) = due.split_at(budget - 1);
-            let summary = summarize(ledger, name, rest).await?;
+            let summary = summarize(ledger, name, rest, hold_until).await?;
             delivery.summarized += u32::try_from(rest.len()).unwrap_or(u32::MAX);
             keep.iter().cloned().chain([summary]).collect()
         };
@@ -100,7 +107,7 @@ async fn send_batch(
     now: DateTime<Utc>,
     delivery: &mut Delivery,
 ) -> Result<(), AlertError> {
-    for stored in batch {
+    for (i, stored) in batch.iter().enumerate() {
         match channel.send(&Alert::from_stored(stored)).await {
             Ok(_) => {
                 ledger.alerts().mark_sent(stored.id).await?;
@@ -113,10 +120,18 @@ async fn send_batch(
                     .mark_failed(stored.id, &error.to_string(), retry)
                     .await?;
                 delivery.failed += 1;
-                tracing::warn!(alert = stored.id, %error, "alert not delivered");
+                // The error may name a recipient (an SMTP refusal): it is on the alert's row
+                // (`alerts list`), not in the log.
+                tracing::warn!(
+                    alert = stored.id,
+                    retryable = error.is_retryable(),
+                    "alert not delivered"
+                );
                 // A channel that is down or throttling is not hammered with the rest; they
                 // stay due for the next pass.
                 if error.is_retryable() {
+                    let rest: Vec<i64> = batch[i + 1..].iter().map(|a| a.id).collect();
+                    ledger.alerts().release(&rest).await?;
                     break;
                 }
             }
@@ -130,6 +145,7 @@ async fn summarize(
     ledger: &Ledger,
     channel: &str,
     rest: &[StoredAlert],
+    hold_until: DateTime<Utc>,
 ) -> Result<StoredAlert, AlertError> {
     let subject = format!("{} more alerts (more than the hourly limit)", rest.len());
     let mut message = Message::new(
@@ -155,7 +171,10 @@ async fn summarize(
         message: serde_json::to_value(&message).unwrap_or_default(),
     };
     let ids: Vec<i64> = rest.iter().map(|a| a.id).collect();
-    Ok(ledger.alerts().summarize(&summary, &ids).await?)
+    Ok(ledger
+        .alerts()
+        .summarize(&summary, &ids, hold_until)
+        .await?)
 }
 
 #[cfg(test)]

@@ -237,24 +237,50 @@ impl<'a> Alerts<'a> {
         Ok(done.rows_affected())
     }
 
-    /// The alerts of `channel` due for an attempt at `now`, oldest first (not the ones a storm
-    /// summary carries).
-    pub async fn due(
+    /// Claims the alerts of `channel` due for an attempt at `now` until `hold_until`, oldest
+    /// first (not the ones a storm summary carries): two processes delivering at once (syncs of
+    /// different tenants) never send the same alert, and a claim whose process died expires.
+    pub async fn claim(
         &mut self,
         channel: &str,
         now: DateTime<Utc>,
+        hold_until: DateTime<Utc>,
     ) -> Result<Vec<Alert>, LedgerError> {
-        let mut h = self.db.conn().await?;
-        let rows: Vec<Row> = sqlx::query_as(select!(
-            "WHERE channel = ? AND summary_id IS NULL AND (status = 'pending' \
-             OR (status = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?)) \
-             ORDER BY id"
-        ))
+        let mut h = self.db.tx().await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "UPDATE alerts SET claimed_until = ?3 WHERE id IN (SELECT id FROM alerts \
+             WHERE channel = ?1 AND summary_id IS NULL \
+             AND (claimed_until IS NULL OR claimed_until <= ?2) AND (status = 'pending' \
+             OR (status = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2))) \
+             RETURNING id, rule, rule_key, condition_key, channel, tenant, subject, message, \
+             status, attempts, next_attempt_at, created_at, sent_at, error, summary_id",
+        )
         .bind(channel)
         .bind(ts(now))
+        .bind(ts(hold_until))
         .fetch_all(h.conn())
+        .await
+        .map_err(write_error("alert"))?;
+        h.finish().await?;
+        let mut alerts = rows
+            .into_iter()
+            .map(Alert::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        alerts.sort_by_key(|a| a.id);
+        Ok(alerts)
+    }
+
+    /// Gives up claims without an attempt (the rest of a batch after the channel failed).
+    pub async fn release(&mut self, ids: &[i64]) -> Result<(), LedgerError> {
+        let ids = to_json("alert ids", &ids)?;
+        let mut h = self.db.conn().await?;
+        sqlx::query(
+            "UPDATE alerts SET claimed_until = NULL WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&ids)
+        .execute(h.conn())
         .await?;
-        rows.into_iter().map(Alert::try_from).collect()
+        Ok(())
     }
 
     /// How many messages `channel` accepted since `since` (a storm summary counts once).
@@ -276,10 +302,12 @@ impl<'a> Alerts<'a> {
     }
 
     /// Records a storm summary carrying `folded` (which then are not sent on their own).
+    /// The summary is claimed until `hold_until` by the caller, who sends it next.
     pub async fn summarize(
         &mut self,
         summary: &NewAlert,
         folded: &[i64],
+        hold_until: DateTime<Utc>,
     ) -> Result<Alert, LedgerError> {
         let now = ts(self.db.now());
         let message = to_json("alert message", &summary.message)?;
@@ -288,8 +316,8 @@ impl<'a> Alerts<'a> {
         // A summary is no condition: recorded as cleared, it never blocks a later one.
         let row: Row = sqlx::query_as(
             "INSERT INTO alerts (rule, rule_key, condition_key, channel, tenant, subject, \
-             message, created_at, cleared_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, rule, rule_key, condition_key, \
+             message, created_at, cleared_at, claimed_until) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, rule, rule_key, condition_key, \
              channel, tenant, subject, message, status, attempts, next_attempt_at, created_at, \
              sent_at, error, summary_id",
         )
@@ -302,11 +330,12 @@ impl<'a> Alerts<'a> {
         .bind(&message)
         .bind(&now)
         .bind(&now)
+        .bind(ts(hold_until))
         .fetch_one(h.conn())
         .await
         .map_err(write_error("alert"))?;
         sqlx::query(
-            "UPDATE alerts SET summary_id = ?1, next_attempt_at = NULL \
+            "UPDATE alerts SET summary_id = ?1, next_attempt_at = NULL, claimed_until = NULL \
              WHERE id IN (SELECT value FROM json_each(?2)) AND status <> 'sent'",
         )
         .bind(row.id)
@@ -323,6 +352,7 @@ impl<'a> Alerts<'a> {
         let mut h = self.db.conn().await?;
         sqlx::query(
             "UPDATE alerts SET status = 'sent', sent_at = ?2, next_attempt_at = NULL, \
+             claimed_until = NULL, \
              attempts = attempts + (id = ?1) WHERE (id = ?1 OR summary_id = ?1) \
              AND status <> 'sent'",
         )
@@ -344,7 +374,7 @@ impl<'a> Alerts<'a> {
         let mut h = self.db.conn().await?;
         sqlx::query(
             "UPDATE alerts SET status = 'failed', attempts = attempts + 1, error = ?, \
-             next_attempt_at = ? WHERE id = ? AND status <> 'sent'",
+             next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND status <> 'sent'",
         )
         .bind(error)
         .bind(retry_at.map(ts))

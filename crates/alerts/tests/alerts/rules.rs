@@ -367,3 +367,34 @@ async fn blocked_records_alert_by_reason_once_they_are_older_than_the_rule_says(
         0
     );
 }
+
+#[tokio::test]
+async fn a_pass_that_dies_while_sending_holds_its_alerts_only_until_its_claim_expires() {
+    let clock = TestClock::at("2026-12-08T09:00:00Z");
+    let ledger = ledger(&clock).await;
+    let sinks = Sinks::start().await;
+    let config = config(
+        vec![sinks.slack("slack")],
+        vec![rule(RuleKind::Conflict, &["slack"])],
+    );
+    raise_conflict(&ledger, "88").await;
+    evaluate(&ledger, &config, clock.now(), None).await.unwrap();
+    // Another process claimed it and died before marking anything.
+    let hold = clock.now() + Duration::minutes(5);
+    let claimed = ledger
+        .alerts()
+        .claim("slack", clock.now(), hold)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let meanwhile = after_run(&ledger, &config, clock.now(), &RunFacts::default())
+        .await
+        .unwrap();
+    assert_eq!(meanwhile.delivery.sent, 0, "not sent twice while claimed");
+    clock.advance(Duration::minutes(5));
+    let later = after_run(&ledger, &config, clock.now(), &RunFacts::default())
+        .await
+        .unwrap();
+    assert_eq!(later.delivery.sent, 1, "not lost either");
+    assert_eq!(sinks.sinks.slack_messages().len(), 1);
+}

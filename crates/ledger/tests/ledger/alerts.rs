@@ -80,33 +80,56 @@ async fn a_failed_alert_is_due_again_at_its_retry_time_and_sent_once(pool: Sqlit
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ledger.alerts().due("slack", now).await.unwrap().len(), 1);
+    let hold = now + chrono::Duration::seconds(300);
+    assert_eq!(
+        ledger
+            .alerts()
+            .claim("slack", now, hold)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Claimed: a second delivering process gets nothing until the claim expires.
+    assert!(
+        ledger
+            .alerts()
+            .claim("slack", now, hold)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let retry_at = now + chrono::Duration::seconds(60);
     ledger
         .alerts()
         .mark_failed(raised.id, "HTTP 500", Some(retry_at))
         .await
         .unwrap();
-    assert!(ledger.alerts().due("slack", now).await.unwrap().is_empty());
+    assert!(
+        ledger
+            .alerts()
+            .claim("slack", now, hold)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let listed = &ledger.alerts().list(1).await.unwrap()[0];
     assert_eq!((listed.status, listed.attempts), (AlertStatus::Failed, 1));
     assert_eq!(listed.error.as_deref(), Some("HTTP 500"));
 
     clock.advance(Duration::from_secs(60));
-    let due = ledger
-        .alerts()
-        .due("slack", clock.clock().now())
-        .await
-        .unwrap();
+    let later = clock.clock().now();
+    let due = ledger.alerts().claim("slack", later, later).await.unwrap();
     assert_eq!(due.len(), 1);
     ledger.alerts().mark_sent(raised.id).await.unwrap();
     let listed = &ledger.alerts().list(1).await.unwrap()[0];
     assert_eq!((listed.status, listed.attempts), (AlertStatus::Sent, 2));
     assert_eq!(ledger.alerts().sent_since("slack", now).await.unwrap(), 1);
+    let later = clock.clock().now() + chrono::Duration::hours(1);
     assert!(
         ledger
             .alerts()
-            .due("slack", clock.clock().now())
+            .claim("slack", later, later)
             .await
             .unwrap()
             .is_empty()
@@ -146,12 +169,14 @@ async fn a_summary_carries_the_alerts_it_folds(pool: SqlitePool) {
     let mut summary = alert("storm:1", "slack");
     summary.rule = "summary".into();
     summary.rule_key = "summary".into();
-    let summary = ledger.alerts().summarize(&summary, &ids).await.unwrap();
-    let due = ledger
+    let now = clock.clock().now();
+    // Claimed by its creator until `now`, so claimable again from `now` on.
+    let summary = ledger
         .alerts()
-        .due("slack", clock.clock().now())
+        .summarize(&summary, &ids, now)
         .await
         .unwrap();
+    let due = ledger.alerts().claim("slack", now, now).await.unwrap();
     assert_eq!(due.iter().map(|a| a.id).collect::<Vec<_>>(), [summary.id]);
     ledger.alerts().mark_sent(summary.id).await.unwrap();
     let all = ledger.alerts().list(10).await.unwrap();
