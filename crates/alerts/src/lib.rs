@@ -137,9 +137,10 @@ pub async fn evaluate(
             continue;
         };
         let rule_key = rule.key();
-        let keys: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
+        let mut keys: Vec<String> = found.alerting.iter().map(|c| c.key.clone()).collect();
+        keys.extend(found.unjudged);
         ledger.alerts().clear_absent(&rule_key, &keys).await?;
-        for condition in &found {
+        for condition in &found.alerting {
             let message = serde_json::to_value(&condition.message).unwrap_or_default();
             for channel in &rule.channels {
                 let new = NewAlert {

@@ -188,6 +188,24 @@ impl<'a> Alerts<'a> {
             .collect()
     }
 
+    /// The conditions of `rule_key` seen so far, with when each was first seen.
+    pub async fn conditions(
+        &mut self,
+        rule_key: &str,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT condition_key, first_seen_at FROM alert_conditions WHERE rule_key = ? \
+             ORDER BY condition_key",
+        )
+        .bind(rule_key)
+        .fetch_all(h.conn())
+        .await?;
+        rows.into_iter()
+            .map(|(key, at)| Ok((key, parse_ts("alert condition first_seen_at", &at)?)))
+            .collect()
+    }
+
     /// Records an alert, unless the same condition already has an uncleared alert on that
     /// channel (then `None`: once until it clears).
     pub async fn raise(&mut self, new: &NewAlert) -> Result<Option<Alert>, LedgerError> {

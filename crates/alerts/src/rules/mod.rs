@@ -18,6 +18,9 @@ use crate::{AlertError, AlertsConfig, Message, RuleConfig, RuleKind};
 pub struct RunFacts {
     /// Whether the run was a dry run (a dry run raises no alerts about its plan).
     pub dry_run: bool,
+    /// The tenants the run synced: blocked records of other tenants are left as they were
+    /// (empty: the run covered every tenant).
+    pub tenants: Vec<String>,
     /// Each record the run blocked.
     pub blocked: Vec<BlockedRecord>,
 }
@@ -48,6 +51,14 @@ pub struct Condition {
     pub message: Message,
 }
 
+/// What a rule found: the conditions that alert now, and the keys of conditions it could not
+/// judge this time (another tenant's blocked records) whose alerts must not clear.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) alerting: Vec<Condition>,
+    pub(crate) unjudged: Vec<String>,
+}
+
 /// The conditions `rule` finds now: `Ok(None)` when the rule cannot tell this time (a blocked
 /// rule without a run's facts), so its earlier alerts stay as they are.
 pub(crate) async fn conditions(
@@ -56,7 +67,8 @@ pub(crate) async fn conditions(
     rule: &RuleConfig,
     now: DateTime<Utc>,
     run: Option<&RunFacts>,
-) -> Result<Option<Vec<Condition>>, AlertError> {
+) -> Result<Option<Found>, AlertError> {
+    let mut unjudged = Vec::new();
     let found = match &rule.on {
         RuleKind::Conflict => records::conflicts(ledger, config).await?,
         RuleKind::RunFailed => records::run_failed(ledger).await?,
@@ -64,7 +76,9 @@ pub(crate) async fn conditions(
         RuleKind::WriteGivenUp => records::given_up(ledger).await?,
         RuleKind::Blocked { older_than } => match run {
             Some(run) if !run.dry_run => {
-                records::blocked(ledger, rule, *older_than, now, &run.blocked).await?
+                let (found, others) = records::blocked(ledger, rule, *older_than, now, run).await?;
+                unjudged = others;
+                found
             }
             _ => return Ok(None),
         },
@@ -74,10 +88,11 @@ pub(crate) async fn conditions(
         RuleKind::InvoiceLarge { amount } => invoices::large(ledger, config, *amount).await?,
         RuleKind::Digest { at } => digest::due(ledger, config, now, *at).await?,
     };
-    Ok(Some(
-        found
+    Ok(Some(Found {
+        alerting: found
             .into_iter()
             .filter(|c| rule.covers(c.tenant.as_deref()))
             .collect(),
-    ))
+        unjudged,
+    }))
 }

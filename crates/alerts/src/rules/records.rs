@@ -10,7 +10,7 @@ use ledgerbridge_ledger::{
     RunStatus,
 };
 
-use crate::rules::{BlockedRecord, Condition};
+use crate::rules::{BlockedRecord, Condition, RunFacts};
 use crate::{AlertError, AlertsConfig, Message, RuleConfig};
 
 fn value_text(value: &serde_json::Value) -> String {
@@ -204,21 +204,35 @@ pub(crate) async fn given_up(ledger: &Ledger) -> Result<Vec<Condition>, AlertErr
 }
 
 /// Blocked records grouped by tenant and reason (one unmapped value blocking 73 invoices is
-/// one alert), once a group has been seen for `older_than`.
+/// one alert), once a group has been seen for `older_than`. Also returns the groups of tenants
+/// the run did not sync, which stay as they were.
 pub(crate) async fn blocked(
     ledger: &Ledger,
     rule: &RuleConfig,
     older_than: Duration,
     now: DateTime<Utc>,
-    records: &[BlockedRecord],
-) -> Result<Vec<Condition>, AlertError> {
+    run: &RunFacts,
+) -> Result<(Vec<Condition>, Vec<String>), AlertError> {
     let mut groups: BTreeMap<(String, String), Vec<&BlockedRecord>> = BTreeMap::new();
-    for record in records {
+    for record in &run.blocked {
         let key = (record.tenant.clone(), record.reason.clone());
         groups.entry(key).or_default().push(record);
     }
     let key_of = |tenant: &str, reason: &str| format!("blocked:{tenant}:{reason}");
-    let keys: Vec<String> = groups.keys().map(|(t, r)| key_of(t, r)).collect();
+    let synced = |key: &str| {
+        let tenant = key.strip_prefix("blocked:").and_then(|k| k.split_once(':'));
+        run.tenants.is_empty() || tenant.is_some_and(|(t, _)| run.tenants.iter().any(|s| s == t))
+    };
+    let others: Vec<String> = ledger
+        .alerts()
+        .conditions(&rule.key())
+        .await?
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| !synced(key))
+        .collect();
+    let mut keys: Vec<String> = groups.keys().map(|(t, r)| key_of(t, r)).collect();
+    keys.extend(others.iter().cloned());
     let seen: BTreeMap<String, DateTime<Utc>> = ledger
         .alerts()
         .observe(&rule.key(), &keys)
@@ -260,5 +274,5 @@ pub(crate) async fn blocked(
             .command(format!("ledgerbridge blocked --tenant {tenant}")),
         });
     }
-    Ok(found)
+    Ok((found, others))
 }

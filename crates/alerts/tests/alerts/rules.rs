@@ -336,6 +336,7 @@ async fn blocked_records_alert_by_reason_once_they_are_older_than_the_rule_says(
     };
     let facts = RunFacts {
         dry_run: false,
+        tenants: vec!["1017823".into()],
         blocked: vec![record("1"), record("2"), record("3")],
     };
     assert_eq!(

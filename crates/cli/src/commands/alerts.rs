@@ -84,6 +84,7 @@ pub(crate) async fn after_sync(
         }
         let facts = RunFacts {
             dry_run: report.dry_run,
+            tenants: report.targets.iter().map(|t| t.tenant.clone()).collect(),
             blocked: report
                 .targets
                 .iter()
