@@ -4,4 +4,5 @@
 
 mod channels;
 mod helpers;
+mod more_rules;
 mod rules;

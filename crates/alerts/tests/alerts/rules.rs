@@ -399,3 +399,42 @@ async fn a_pass_that_dies_while_sending_holds_its_alerts_only_until_its_claim_ex
     assert_eq!(later.delivery.sent, 1, "not lost either");
     assert_eq!(sinks.sinks.slack_messages().len(), 1);
 }
+
+#[tokio::test]
+async fn a_large_open_invoice_alerts_once() {
+    let clock = TestClock::at("2026-12-08T09:00:00Z");
+    let ledger = ledger(&clock).await;
+    let sinks = Sinks::start().await;
+    let large = |amount: i64| RuleKind::InvoiceLarge {
+        amount: Decimal::new(amount, 2),
+    };
+    let config = config(
+        vec![sinks.slack("slack")],
+        vec![
+            rule(large(500_000), &["slack"]),
+            rule(large(150_000), &["slack"]),
+        ],
+    );
+    save_invoice(&ledger, "812.50", "2026-12-31").await;
+    let facts = RunFacts::default();
+    // 1812.50: under 5000.00, at least 1500.00.
+    assert_eq!(
+        after_run(&ledger, &config, clock.now(), &facts)
+            .await
+            .unwrap()
+            .raised,
+        1
+    );
+    assert_eq!(
+        after_run(&ledger, &config, clock.now(), &facts)
+            .await
+            .unwrap()
+            .raised,
+        0
+    );
+    let text = sinks.sinks.slack_messages()[0].text.clone().unwrap();
+    assert!(
+        text.contains("Large invoice INV-1042 for Acme Plumbing: 1812.50 USD"),
+        "{text}"
+    );
+}
