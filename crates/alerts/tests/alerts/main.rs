@@ -4,5 +4,6 @@
 
 mod channels;
 mod helpers;
+mod invoices;
 mod more_rules;
 mod rules;
