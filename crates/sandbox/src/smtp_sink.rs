@@ -132,33 +132,26 @@ async fn session(stream: TcpStream, mailbox: Mailbox) -> std::io::Result<()> {
         write,
     };
     conn.reply("220 ledgerbridge-sandbox ESMTP ready").await?;
-    let mut greeted = false;
-    let mut auth_user = None;
-    let mut envelope = Envelope::default();
-    loop {
-        let Some(line) = conn.line().await? else {
-            return Ok(());
-        };
-        let command = line.as_str();
-        let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
-        let arg = command.get(verb.len()..).unwrap_or("").trim();
+    let mut state = State::default();
+    while let Some(line) = conn.line().await? {
+        let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+        let arg = line.get(verb.len()..).unwrap_or("").trim();
         match verb.as_str() {
-            "EHLO" => {
-                greeted = true;
-                envelope = Envelope::default();
-                conn.reply("250-ledgerbridge-sandbox greets you").await?;
-                conn.reply(&format!("250-SIZE {MAX_MESSAGE_BYTES}")).await?;
-                conn.reply("250-8BITMIME").await?;
-                conn.reply("250 AUTH PLAIN LOGIN").await?;
-            }
-            "HELO" => {
-                greeted = true;
-                envelope = Envelope::default();
-                conn.reply("250 ledgerbridge-sandbox").await?;
+            "EHLO" | "HELO" => {
+                state.greeted = true;
+                state.envelope = Envelope::default();
+                if verb == "HELO" {
+                    conn.reply("250 ledgerbridge-sandbox").await?;
+                } else {
+                    conn.reply("250-ledgerbridge-sandbox greets you").await?;
+                    conn.reply(&format!("250-SIZE {MAX_MESSAGE_BYTES}")).await?;
+                    conn.reply("250-8BITMIME").await?;
+                    conn.reply("250 AUTH PLAIN LOGIN").await?;
+                }
             }
             "AUTH" => match auth(arg, &mut conn).await? {
                 Some(user) => {
-                    auth_user = Some(user);
+                    state.auth_user = Some(user);
                     conn.reply("235 2.7.0 Authentication successful").await?;
                 }
                 None => {
@@ -166,48 +159,15 @@ async fn session(stream: TcpStream, mailbox: Mailbox) -> std::io::Result<()> {
                         .await?
                 }
             },
-            "MAIL" if !greeted => conn.reply("503 5.5.1 EHLO first").await?,
-            "MAIL" => match path(arg, "FROM:") {
-                Some(from) => {
-                    envelope = Envelope {
-                        from: Some(from),
-                        to: Vec::new(),
-                    };
-                    conn.reply("250 2.1.0 Ok").await?;
-                }
-                None => conn.reply("501 5.5.4 Syntax: MAIL FROM:<address>").await?,
-            },
-            "RCPT" if envelope.from.is_none() => conn.reply("503 5.5.1 MAIL first").await?,
-            "RCPT" => match path(arg, "TO:") {
-                Some(to) if !to.is_empty() => {
-                    envelope.to.push(to);
-                    conn.reply("250 2.1.5 Ok").await?;
-                }
-                _ => conn.reply("501 5.5.4 Syntax: RCPT TO:<address>").await?,
-            },
-            "DATA" if envelope.to.is_empty() => conn.reply("503 5.5.1 RCPT first").await?,
-            "DATA" => {
-                conn.reply("354 End data with <CR><LF>.<CR><LF>").await?;
-                let Some(data) = read_data(&mut conn).await? else {
-                    conn.reply("552 5.3.4 Message too big").await?;
-                    envelope = Envelope::default();
-                    continue;
-                };
-                let mail = received(std::mem::take(&mut envelope), data, auth_user.clone());
-                mailbox.push(mail);
-                let n = mailbox.messages().len();
-                conn.reply(&format!("250 2.0.0 Ok: queued as SANDBOX{n}"))
-                    .await?;
-            }
+            "MAIL" | "RCPT" => envelope_command(&mut conn, &mut state, &verb, arg).await?,
+            "DATA" if state.envelope.to.is_empty() => conn.reply("503 5.5.1 RCPT first").await?,
+            "DATA" => data(&mut conn, &mut state, &mailbox).await?,
             "RSET" => {
-                envelope = Envelope::default();
+                state.envelope = Envelope::default();
                 conn.reply("250 2.0.0 Ok").await?;
             }
             "NOOP" => conn.reply("250 2.0.0 Ok").await?,
-            "QUIT" => {
-                conn.reply("221 2.0.0 Bye").await?;
-                return Ok(());
-            }
+            "QUIT" => return conn.reply("221 2.0.0 Bye").await,
             "STARTTLS" => {
                 conn.reply("454 4.7.0 TLS not available in the sandbox")
                     .await?
@@ -215,6 +175,60 @@ async fn session(stream: TcpStream, mailbox: Mailbox) -> std::io::Result<()> {
             _ => conn.reply("502 5.5.2 Command not recognized").await?,
         }
     }
+    Ok(())
+}
+
+/// Where a session is.
+#[derive(Default)]
+struct State {
+    greeted: bool,
+    auth_user: Option<String>,
+    envelope: Envelope,
+}
+
+/// `MAIL FROM:<…>` (after a greeting) starts an envelope, `RCPT TO:<…>` (after `MAIL`) adds to it.
+async fn envelope_command(
+    conn: &mut Conn,
+    state: &mut State,
+    verb: &str,
+    arg: &str,
+) -> std::io::Result<()> {
+    if verb == "MAIL" {
+        if !state.greeted {
+            return conn.reply("503 5.5.1 EHLO first").await;
+        }
+        let Some(from) = path(arg, "FROM:") else {
+            return conn.reply("501 5.5.4 Syntax: MAIL FROM:<address>").await;
+        };
+        state.envelope = Envelope {
+            from: Some(from),
+            to: Vec::new(),
+        };
+        return conn.reply("250 2.1.0 Ok").await;
+    }
+    if state.envelope.from.is_none() {
+        return conn.reply("503 5.5.1 MAIL first").await;
+    }
+    match path(arg, "TO:") {
+        Some(to) if !to.is_empty() => {
+            state.envelope.to.push(to);
+            conn.reply("250 2.1.5 Ok").await
+        }
+        _ => conn.reply("501 5.5.4 Syntax: RCPT TO:<address>").await,
+    }
+}
+
+/// `DATA`: the message up to the lone dot, kept in the mailbox.
+async fn data(conn: &mut Conn, state: &mut State, mailbox: &Mailbox) -> std::io::Result<()> {
+    conn.reply("354 End data with <CR><LF>.<CR><LF>").await?;
+    let envelope = std::mem::take(&mut state.envelope);
+    let Some(data) = read_data(conn).await? else {
+        return conn.reply("552 5.3.4 Message too big").await;
+    };
+    mailbox.push(received(envelope, data, state.auth_user.clone()));
+    let n = mailbox.messages().len();
+    conn.reply(&format!("250 2.0.0 Ok: queued as SANDBOX{n}"))
+        .await
 }
 
 /// `FROM:<a@b>` (with optional parameters after the path) -> `a@b`.

@@ -163,91 +163,15 @@ impl AlertsSection {
 
 impl ChannelSection {
     fn build(&self, at: &str) -> Result<ChannelConfig, ConfigError> {
-        let key = |field: &str| format!("{at}.{field}");
         if self.name.trim().is_empty() {
-            return Err(invalid(key("name"), "is empty"));
+            return Err(invalid(format!("{at}.name"), "is empty"));
         }
-        let url = secret(
-            &key("url"),
-            self.url.as_ref(),
-            &key("url_file"),
-            self.url_file.as_deref(),
-        )?;
-        let needs = |what: Option<SecretString>, field: &str, file: &str| {
-            what.ok_or_else(|| invalid(key(field), format!("missing (or give {})", key(file))))
-        };
-        let unused = |present: bool, field: &str| {
-            if present {
-                Err(invalid(
-                    key(field),
-                    format!("not used by kind = {:?}", self.kind),
-                ))
-            } else {
-                Ok(())
-            }
-        };
         let kind = match self.kind.as_str() {
-            "slack" | "webhook" => {
-                unused(
-                    self.smtp_url.is_some() || self.smtp_url_file.is_some(),
-                    "smtp_url",
-                )?;
-                unused(self.from.is_some() || !self.to.is_empty(), "from")?;
-                let url = needs(url, "url", "url_file")?;
-                check_http_url(&key("url"), url.expose_secret())?;
-                if self.kind == "slack" {
-                    unused(
-                        self.secret.is_some() || self.secret_file.is_some(),
-                        "secret",
-                    )?;
-                    ChannelKind::Slack { url }
-                } else {
-                    let s = secret(
-                        &key("secret"),
-                        self.secret.as_ref(),
-                        &key("secret_file"),
-                        self.secret_file.as_deref(),
-                    )?;
-                    ChannelKind::Webhook {
-                        url,
-                        secret: needs(s, "secret", "secret_file")?,
-                    }
-                }
-            }
-            "email" => {
-                unused(url.is_some(), "url")?;
-                unused(
-                    self.secret.is_some() || self.secret_file.is_some(),
-                    "secret",
-                )?;
-                let smtp = secret(
-                    &key("smtp_url"),
-                    self.smtp_url.as_ref(),
-                    &key("smtp_url_file"),
-                    self.smtp_url_file.as_deref(),
-                )?;
-                let smtp = needs(smtp, "smtp_url", "smtp_url_file")?;
-                let smtp = SmtpSettings::parse(smtp.expose_secret())
-                    .map_err(|e| invalid(key("smtp_url"), e))?;
-                let from = self
-                    .from
-                    .clone()
-                    .ok_or_else(|| invalid(key("from"), "missing"))?;
-                if self.to.is_empty() {
-                    return Err(invalid(key("to"), "needs at least one address"));
-                }
-                // The channel checks the addresses; built once here so a typo is a config error.
-                ledgerbridge_alerts::EmailChannel::new(&smtp, &from, &self.to)
-                    .map_err(|e| invalid(at, e))?;
-                ChannelKind::Email {
-                    smtp,
-                    from,
-                    to: self.to.clone(),
-                }
-            }
+            "slack" | "webhook" => self.http_kind(at)?,
+            "email" => self.email_kind(at)?,
             other => {
                 return Err(invalid(
-                    key("kind"),
+                    format!("{at}.kind"),
                     format!("{other:?}: expected \"slack\", \"email\" or \"webhook\""),
                 ));
             }
@@ -255,6 +179,81 @@ impl ChannelSection {
         Ok(ChannelConfig {
             name: self.name.clone(),
             kind,
+        })
+    }
+
+    /// The secret `field` (inline or in `field_file`), required.
+    fn required_secret(
+        &self,
+        at: &str,
+        field: &str,
+        inline: Option<&SecretString>,
+        file: Option<&Path>,
+    ) -> Result<SecretString, ConfigError> {
+        let (key, file_key) = (format!("{at}.{field}"), format!("{at}.{field}_file"));
+        secret(&key, inline, &file_key, file)?
+            .ok_or_else(|| invalid(&key, format!("missing (or give {file_key})")))
+    }
+
+    /// Refuses a key the channel's kind does not use.
+    fn unused(&self, at: &str, present: bool, field: &str) -> Result<(), ConfigError> {
+        if present {
+            return Err(invalid(
+                format!("{at}.{field}"),
+                format!("not used by kind = {:?}", self.kind),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `slack` (a URL) or `webhook` (a URL and a signing secret).
+    fn http_kind(&self, at: &str) -> Result<ChannelKind, ConfigError> {
+        let smtp = self.smtp_url.is_some() || self.smtp_url_file.is_some();
+        self.unused(at, smtp, "smtp_url")?;
+        self.unused(at, self.from.is_some() || !self.to.is_empty(), "from")?;
+        let url = self.required_secret(at, "url", self.url.as_ref(), self.url_file.as_deref())?;
+        check_http_url(&format!("{at}.url"), url.expose_secret())?;
+        let has_secret = self.secret.is_some() || self.secret_file.is_some();
+        if self.kind == "slack" {
+            self.unused(at, has_secret, "secret")?;
+            return Ok(ChannelKind::Slack { url });
+        }
+        let secret = self.required_secret(
+            at,
+            "secret",
+            self.secret.as_ref(),
+            self.secret_file.as_deref(),
+        )?;
+        Ok(ChannelKind::Webhook { url, secret })
+    }
+
+    /// `email`: an SMTP URL, a sender and recipients.
+    fn email_kind(&self, at: &str) -> Result<ChannelKind, ConfigError> {
+        self.unused(at, self.url.is_some() || self.url_file.is_some(), "url")?;
+        let has_secret = self.secret.is_some() || self.secret_file.is_some();
+        self.unused(at, has_secret, "secret")?;
+        let smtp = self.required_secret(
+            at,
+            "smtp_url",
+            self.smtp_url.as_ref(),
+            self.smtp_url_file.as_deref(),
+        )?;
+        let smtp = SmtpSettings::parse(smtp.expose_secret())
+            .map_err(|e| invalid(format!("{at}.smtp_url"), e))?;
+        let from = self
+            .from
+            .clone()
+            .ok_or_else(|| invalid(format!("{at}.from"), "missing"))?;
+        if self.to.is_empty() {
+            return Err(invalid(format!("{at}.to"), "needs at least one address"));
+        }
+        // The channel checks the addresses; built once here so a typo is a config error.
+        ledgerbridge_alerts::EmailChannel::new(&smtp, &from, &self.to)
+            .map_err(|e| invalid(at, e))?;
+        Ok(ChannelKind::Email {
+            smtp,
+            from,
+            to: self.to.clone(),
         })
     }
 }
@@ -270,72 +269,7 @@ fn check_http_url(key: &str, text: &str) -> Result<(), ConfigError> {
 impl RuleSection {
     fn build(&self, at: &str, channels: &[ChannelConfig]) -> Result<RuleConfig, ConfigError> {
         let key = |field: &str| format!("{at}.{field}");
-        let param = |present: bool, field: &str, on: &[&str]| {
-            if present && !on.contains(&self.on.as_str()) {
-                Err(invalid(
-                    key(field),
-                    format!("not used by on = {:?}", self.on),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        if !RuleKind::NAMES.contains(&self.on.as_str()) {
-            return Err(invalid(
-                key("on"),
-                format!(
-                    "unknown rule {:?} (expected one of: {})",
-                    self.on,
-                    RuleKind::NAMES.join(", ")
-                ),
-            ));
-        }
-        param(self.older_than.is_some(), "older_than", &["blocked"])?;
-        param(self.days.is_some(), "days", &["invoice_overdue"])?;
-        param(
-            self.min_balance.is_some(),
-            "min_balance",
-            &["invoice_overdue"],
-        )?;
-        param(self.amount.is_some(), "amount", &["invoice_large"])?;
-        param(self.at.is_some(), "at", &["digest"])?;
-        let required = |value: Option<&String>, field: &str| {
-            value
-                .cloned()
-                .ok_or_else(|| invalid(key(field), format!("required by on = {:?}", self.on)))
-        };
-        let on = match self.on.as_str() {
-            "conflict" => RuleKind::Conflict,
-            "run_failed" => RuleKind::RunFailed,
-            "reconnect_needed" => RuleKind::ReconnectNeeded,
-            "write_given_up" => RuleKind::WriteGivenUp,
-            "blocked" => RuleKind::Blocked {
-                older_than: match &self.older_than {
-                    Some(text) => {
-                        parse_duration(text).map_err(|e| invalid(key("older_than"), e))?
-                    }
-                    None => std::time::Duration::ZERO,
-                },
-            },
-            "invoice_overdue" => RuleKind::InvoiceOverdue {
-                days: self.days.unwrap_or(1),
-                min_balance: self
-                    .min_balance
-                    .as_deref()
-                    .map(|t| decimal(&key("min_balance"), t))
-                    .transpose()?,
-            },
-            "invoice_large" => RuleKind::InvoiceLarge {
-                amount: decimal(&key("amount"), &required(self.amount.as_ref(), "amount")?)?,
-            },
-            "digest" => RuleKind::Digest {
-                at: NaiveTime::parse_from_str(&required(self.at.as_ref(), "at")?, "%H:%M")
-                    .map_err(|_| {
-                        invalid(key("at"), "expected a local time HH:MM, e.g. \"08:00\"")
-                    })?,
-            },
-            other => unreachable!("checked above: {other}"),
-        };
+        let on = self.kind(at)?;
         if self.channels.is_empty() {
             return Err(invalid(key("channels"), "names no channel"));
         }
@@ -359,6 +293,67 @@ impl RuleSection {
             on,
             channels: self.channels.clone(),
             tenants: self.tenants.clone(),
+        })
+    }
+
+    /// `on` with its parameters; a parameter another rule kind takes is refused.
+    fn kind(&self, at: &str) -> Result<RuleKind, ConfigError> {
+        let key = |field: &str| format!("{at}.{field}");
+        if !RuleKind::NAMES.contains(&self.on.as_str()) {
+            let expected = RuleKind::NAMES.join(", ");
+            let message = format!("unknown rule {:?} (expected one of: {expected})", self.on);
+            return Err(invalid(key("on"), message));
+        }
+        let params = [
+            (self.older_than.is_some(), "older_than", "blocked"),
+            (self.days.is_some(), "days", "invoice_overdue"),
+            (self.min_balance.is_some(), "min_balance", "invoice_overdue"),
+            (self.amount.is_some(), "amount", "invoice_large"),
+            (self.at.is_some(), "at", "digest"),
+        ];
+        for (present, field, on) in params {
+            if present && self.on != on {
+                return Err(invalid(
+                    key(field),
+                    format!("not used by on = {:?}", self.on),
+                ));
+            }
+        }
+        let required = |value: Option<&String>, field: &str| {
+            value
+                .cloned()
+                .ok_or_else(|| invalid(key(field), format!("required by on = {:?}", self.on)))
+        };
+        Ok(match self.on.as_str() {
+            "conflict" => RuleKind::Conflict,
+            "run_failed" => RuleKind::RunFailed,
+            "reconnect_needed" => RuleKind::ReconnectNeeded,
+            "write_given_up" => RuleKind::WriteGivenUp,
+            "blocked" => RuleKind::Blocked {
+                older_than: match &self.older_than {
+                    Some(text) => {
+                        parse_duration(text).map_err(|e| invalid(key("older_than"), e))?
+                    }
+                    None => std::time::Duration::ZERO,
+                },
+            },
+            "invoice_overdue" => RuleKind::InvoiceOverdue {
+                days: self.days.unwrap_or(1),
+                min_balance: self
+                    .min_balance
+                    .as_deref()
+                    .map(|t| decimal(&key("min_balance"), t))
+                    .transpose()?,
+            },
+            "invoice_large" => RuleKind::InvoiceLarge {
+                amount: decimal(&key("amount"), &required(self.amount.as_ref(), "amount")?)?,
+            },
+            _ => RuleKind::Digest {
+                at: NaiveTime::parse_from_str(&required(self.at.as_ref(), "at")?, "%H:%M")
+                    .map_err(|_| {
+                        invalid(key("at"), "expected a local time HH:MM, e.g. \"08:00\"")
+                    })?,
+            },
         })
     }
 }
