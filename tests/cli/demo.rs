@@ -59,6 +59,10 @@ fn the_demo_makes_the_edits_people_make_and_its_summary_shows_the_conflict() {
         "Open conflicts",
         "conflicts resolve ID",
         "exits with code 3",
+        // The alerts the syncs sent to the sandbox's sinks: the conflict and an overdue invoice.
+        "Alerts that arrived",
+        "slack: Conflict #",
+        "days overdue",
     ] {
         assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
     }

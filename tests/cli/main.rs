@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `ledgerbridge` binary (one test binary, several modules).
 
+mod alerts;
 mod audit;
 mod conflicts;
 mod conflicts_apply;

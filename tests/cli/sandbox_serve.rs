@@ -24,6 +24,7 @@ fn serve_json_prints_one_line_with_every_pinned_key() {
         .args(["--servicetitan-port", &ports[0].to_string()])
         .args(["--quickbooks-port", &ports[1].to_string()])
         .args(["--xero-port", &ports[2].to_string()])
+        .args(["--smtp-port", &free_port().to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -44,6 +45,7 @@ fn serve_json_prints_one_line_with_every_pinned_key() {
             );
         }
     };
+    keys("alerts", &["slack_webhook_url", "smtp_url"]);
     keys(
         "servicetitan",
         &[

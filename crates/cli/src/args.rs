@@ -71,6 +71,9 @@ pub(crate) enum Command {
     Watch,
     /// The append-only audit trail: one event per remote write, and every decision recorded.
     Audit(crate::commands::audit::AuditArgs),
+    /// Alerts: what was sent to Slack, email or webhooks, and a test message per channel.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// The reconciliation report of a period: every invoice matched, mismatched, missing,
     /// blocked or in conflict, both sides' totals and the variance explained record by record.
     Report(ReportArgs),
@@ -264,6 +267,9 @@ pub(crate) struct SandboxServeArgs {
     pub(crate) quickbooks_port: u16,
     #[arg(long, default_value_t = 8703)]
     pub(crate) xero_port: u16,
+    /// The alert sinks' SMTP port (the Slack receiver shares the ServiceTitan port).
+    #[arg(long, default_value_t = ledgerbridge_sandbox::DEFAULT_SMTP_PORT)]
+    pub(crate) smtp_port: u16,
     #[arg(long, default_value_t = 42)]
     pub(crate) seed: u64,
     /// demo or empty.
@@ -418,6 +424,25 @@ pub(crate) struct SyncArgs {
     pub(crate) since: Option<NaiveDate>,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: OutputFormat,
+    /// Evaluate no alert rules and send no alerts after this run.
+    #[arg(long)]
+    pub(crate) no_alerts: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AlertsCommand {
+    /// The most recent alerts: rule, channel, status, attempts, error.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Send a test message to each channel (or one) and print what the remote answered.
+    Test {
+        #[arg(long)]
+        channel: Option<String>,
+    },
 }
 
 #[cfg(feature = "sandbox")]

@@ -11,8 +11,8 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::db::{Db, Target, stored_now};
 use crate::{
-    Conflicts, Connections, Cursors, Events, LedgerError, Links, MIGRATOR, Mappings, Outbox,
-    Quarantine, Requests, Runs, Snapshots,
+    Alerts, Conflicts, Connections, Cursors, Events, LedgerError, Links, MIGRATOR, Mappings,
+    Outbox, Quarantine, Requests, Runs, Snapshots,
 };
 
 /// Where the ledger lives.
@@ -332,6 +332,10 @@ impl Ledger {
     /// Remote records that could not be parsed.
     pub fn quarantine(&self) -> Quarantine<'_> {
         Quarantine::new(self.db())
+    }
+    /// Alert conditions and the alerts outbox.
+    pub fn alerts(&self) -> Alerts<'_> {
+        Alerts::new(self.db())
     }
 }
 

@@ -5,7 +5,8 @@
 //! line), the base snapshot both sides agreed on, how far each feed was read, every write the
 //! bridge intends (the outbox) and every request that carries them, conflicts awaiting review,
 //! runs, an append-only audit trail, value mappings, quarantined payloads, encrypted
-//! credentials, and the per-tenant leases that allow one live sync of a tenant at a time.
+//! credentials, the per-tenant leases that allow one live sync of a tenant at a time, and the
+//! alerts outbox (what the alert rules found and each message to a channel).
 //!
 //! # Design decisions
 //!
@@ -47,6 +48,7 @@
 //! # }
 //! ```
 
+mod alerts;
 mod conflicts;
 mod connections;
 mod credentials;
@@ -66,6 +68,7 @@ mod requests;
 mod runs;
 mod snapshots;
 
+pub use alerts::{Alert, AlertStatus, Alerts, NewAlert};
 pub use conflicts::{
     Conflict, ConflictField, ConflictFilter, ConflictStatus, Conflicts, NewConflict, Resolution,
 };

@@ -284,6 +284,26 @@ impl<'a> Snapshots<'a> {
         rows.into_iter().map(Snapshot::try_from).collect()
     }
 
+    /// Every tenant's documents of `entity` with an open balance (above zero), by tenant and
+    /// ServiceTitan id: what the overdue-invoice alert looks at.
+    pub async fn with_open_balance(
+        &mut self,
+        entity: EntityKind,
+    ) -> Result<Vec<Snapshot>, LedgerError> {
+        let mut h = self.db.conn().await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT tenant, entity, servicetitan_id, target_system, target_company, base, \
+             servicetitan_version, target_version, currency, total_minor, tax_minor, balance_minor, \
+             target_total_minor, target_tax_minor, document_date, run_id, updated_at \
+             FROM snapshots WHERE entity = ? AND balance_minor > 0 \
+             ORDER BY tenant, servicetitan_id",
+        )
+        .bind(entity.as_str())
+        .fetch_all(h.conn())
+        .await?;
+        rows.into_iter().map(Snapshot::try_from).collect()
+    }
+
     /// Sums the synced totals of a tenant's documents of `entity` dated in `from..=to` (either
     /// bound optional), per accounting system and currency. The sums are SQL `SUM`s over
     /// integer minor units, so they are exact (SQLite refuses an overflow rather than

@@ -4,12 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The object `sandbox serve --json` prints: `{servicetitan, quickbooks, xero}`.
+/// The object `sandbox serve --json` prints: `{servicetitan, quickbooks, xero, alerts}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxInfo {
     pub servicetitan: ServiceTitanInfo,
     pub quickbooks: QuickBooksInfo,
     pub xero: XeroInfo,
+    /// The alert sinks: `{slack_webhook_url, smtp_url}`.
+    pub alerts: crate::AlertSinksInfo,
 }
 
 /// The ServiceTitan emulator: one app key, one client-credentials pair per tenant.

@@ -13,14 +13,23 @@
 //!   alone and survives its own `POST /_sandbox/reset`.
 //! * **Faults stay per emulator.** Each emulator has its own fault plan, so a test can make one
 //!   remote flaky while the others behave.
+//! * **Alert sinks ride along.** A Slack-compatible incoming-webhook receiver (on the
+//!   ServiceTitan emulator's port, beside the routes listing what arrived) and an SMTP sink on
+//!   its own port (`smtp_port`), so alert channels can be tried without Slack or a mail server.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use chrono::NaiveDate;
+use ledgerbridge_emulator::server::serve_on;
 use ledgerbridge_emulator::{Clock, EmulatorContext, EmulatorHandle, SeedOptions};
 use serde::de::DeserializeOwned;
 
+mod alert_sinks;
 mod info;
+mod smtp_sink;
+
+pub use alert_sinks::{AlertSinks, AlertSinksInfo, SLACK_WEBHOOK_PATH, SlackMessage};
+pub use smtp_sink::{Mailbox, ReceivedMail, SmtpSink};
 
 pub use info::{QuickBooksInfo, SandboxInfo, ServiceTitanInfo, ServiceTitanTenant, XeroInfo};
 
@@ -41,6 +50,9 @@ pub const DEFAULT_PORTS: Ports = Ports {
     quickbooks: 8702,
     xero: 8703,
 };
+
+/// The SMTP sink's port of `sandbox serve` when none is given (CONTRACTS.md).
+pub const DEFAULT_SMTP_PORT: u16 = 8725;
 
 /// Where each emulator listens; 0 picks a free port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +86,8 @@ pub struct SandboxOptions {
     pub webhooks_url: Option<String>,
     /// The QuickBooks notification body (`--qbo-webhook-format`).
     pub qbo_webhook_format: quickbooks::WebhookFormat,
+    /// The SMTP sink's port; 0 picks a free port.
+    pub smtp_port: u16,
 }
 
 impl Default for SandboxOptions {
@@ -87,6 +101,7 @@ impl Default for SandboxOptions {
             limits: LimitMode::Real,
             webhooks_url: None,
             qbo_webhook_format: quickbooks::WebhookFormat::default(),
+            smtp_port: DEFAULT_SMTP_PORT,
         }
     }
 }
@@ -98,6 +113,7 @@ impl SandboxOptions {
             ports: Ports::EPHEMERAL,
             scenario,
             limits,
+            smtp_port: 0,
             ..Self::default()
         }
     }
@@ -126,6 +142,10 @@ pub struct Sandbox {
     pub servicetitan_handle: EmulatorHandle,
     pub quickbooks_handle: EmulatorHandle,
     pub xero_handle: EmulatorHandle,
+    /// The SMTP sink.
+    pub smtp: SmtpSink,
+    /// What the Slack receiver and the SMTP sink received.
+    pub alert_sinks: AlertSinks,
 }
 
 impl Sandbox {
@@ -145,14 +165,33 @@ impl Sandbox {
         let qbo = quickbooks::EmulatorState::new(context(), seed);
         let xero_state = xero::EmulatorState::new(context(), seed);
 
-        let st_addr = addr(options.ports.servicetitan);
-        let st_handle = servicetitan::spawn_on(st.clone(), st_addr)
+        let smtp_addr = addr(options.smtp_port);
+        let smtp = SmtpSink::start(smtp_addr)
             .await
             .map_err(|source| SandboxError::Bind {
-                emulator: "servicetitan",
-                addr: st_addr,
+                emulator: "smtp sink",
+                addr: smtp_addr,
                 source,
             })?;
+        let alert_sinks = AlertSinks::new(smtp.mailbox.clone());
+
+        let st_addr = addr(options.ports.servicetitan);
+        // The ServiceTitan emulator's routes plus the alert sinks' (CONTRACTS.md puts the
+        // sinks' listings on this port).
+        let st_handle = serve_on(st_addr, |base_url| {
+            st.set_base_url(base_url);
+            alert_sinks.set_info(AlertSinksInfo {
+                slack_webhook_url: format!("{base_url}{SLACK_WEBHOOK_PATH}"),
+                smtp_url: smtp.url(),
+            });
+            servicetitan::router(st.clone()).merge(alert_sinks.router())
+        })
+        .await
+        .map_err(|source| SandboxError::Bind {
+            emulator: "servicetitan",
+            addr: st_addr,
+            source,
+        })?;
         let qbo_addr = addr(options.ports.quickbooks);
         let qbo_handle = quickbooks::spawn_on(qbo.clone(), qbo_addr)
             .await
@@ -185,6 +224,8 @@ impl Sandbox {
             servicetitan_handle: st_handle,
             quickbooks_handle: qbo_handle,
             xero_handle,
+            smtp,
+            alert_sinks,
         })
     }
 
@@ -195,6 +236,10 @@ impl Sandbox {
             servicetitan: typed("servicetitan", self.servicetitan.info()),
             quickbooks: typed("quickbooks", self.quickbooks.info()),
             xero: typed("xero", self.xero.info()),
+            alerts: self
+                .alert_sinks
+                .info()
+                .expect("the alert sinks' info is set when the ServiceTitan port is bound"),
         }
     }
 

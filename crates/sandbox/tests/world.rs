@@ -94,6 +94,14 @@ async fn the_typed_info_serializes_to_exactly_the_emulators_own_info_objects() {
         "servicetitan": sandbox.servicetitan.info(),
         "quickbooks": sandbox.quickbooks.info(),
         "xero": sandbox.xero.info(),
+        "alerts": {
+            "slack_webhook_url": format!(
+                "{}{}",
+                sandbox.servicetitan_handle.base_url,
+                ledgerbridge_sandbox::SLACK_WEBHOOK_PATH
+            ),
+            "smtp_url": format!("smtp://{}?tls=none", sandbox.smtp.addr),
+        },
     });
     let info = sandbox.info();
     assert_eq!(serde_json::to_value(&info).unwrap(), untyped);

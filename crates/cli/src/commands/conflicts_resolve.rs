@@ -169,6 +169,7 @@ pub(crate) async fn run(
         dry_run: false,
         since: None,
         format: OutputFormat::Table,
+        no_alerts: false,
     };
     // Exit code 3 belongs to `sync`, `watch` and `demo`: here other open conflicts are news,
     // not a failure of this command.

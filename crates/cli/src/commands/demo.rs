@@ -18,7 +18,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use ledgerbridge_connector::CredentialStore;
 use ledgerbridge_core::System;
-use ledgerbridge_sandbox::{DEFAULT_PORTS, LimitMode, Ports, Sandbox, SandboxOptions, Scenario};
+use ledgerbridge_sandbox::{
+    DEFAULT_PORTS, DEFAULT_SMTP_PORT, LimitMode, Ports, Sandbox, SandboxOptions, Scenario,
+};
 
 use crate::args::{DemoArgs, GlobalArgs, InitArgs, OutputFormat, SyncArgs};
 use crate::context::Context;
@@ -36,6 +38,7 @@ fn sync_all() -> SyncArgs {
         dry_run: false,
         since: None,
         format: OutputFormat::Table,
+        no_alerts: false,
     }
 }
 
@@ -69,6 +72,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<E
         .map_err(|e| UsageError(format!("--scenario: {e}")))?;
     let options = SandboxOptions {
         ports,
+        smtp_port: if args.serve { DEFAULT_SMTP_PORT } else { 0 },
         ..SandboxOptions::for_tests(scenario, LimitMode::Relaxed)
     };
     let sandbox = Sandbox::start(options)
@@ -104,8 +108,10 @@ pub(crate) async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<E
     } else {
         first
     };
+    show_alerts(&sandbox);
     let c = config.display();
     println!("\nNext, try:");
+    println!("  ledgerbridge --config {c} alerts list");
     println!("  ledgerbridge --config {c} conflicts list");
     println!(
         "  ledgerbridge --config {c} conflicts show ID              # base, ServiceTitan and books values"
@@ -137,6 +143,29 @@ pub(crate) async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<E
     }
     sandbox.shutdown().await;
     Ok(exit)
+}
+
+/// What the sandbox's Slack receiver and SMTP sink received from the syncs' alerts.
+fn show_alerts(sandbox: &Sandbox) {
+    let slack = sandbox.alert_sinks.slack_messages();
+    let mail = sandbox.smtp.mailbox.messages();
+    println!(
+        "\nAlerts that arrived: {} in the sandbox's Slack, {} in its mailbox",
+        slack.len(),
+        mail.len()
+    );
+    // The conflict first: the second act raised it, and it is the alert that needs a person.
+    let mut subjects: Vec<&str> = slack
+        .iter()
+        .filter_map(|m| m.text.as_deref()?.lines().next())
+        .collect();
+    subjects.sort_by_key(|s| !s.starts_with("Conflict"));
+    for subject in subjects.iter().take(6) {
+        println!("  slack: {subject}");
+    }
+    if let Some(first) = mail.first().and_then(|m| m.subject.as_deref()) {
+        println!("  email: {first} (and {} more)", mail.len() - 1);
+    }
 }
 
 /// The edits people make, a second sync, and the summary of what flowed where.

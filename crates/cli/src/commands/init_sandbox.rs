@@ -145,12 +145,44 @@ pub(crate) async fn config_text(args: &InitArgs) -> anyhow::Result<SandboxConfig
             quoted(&company),
         );
     }
+    out += &alerts_text(&client, host, args.servicetitan_port).await?;
     Ok(SandboxConfig {
         text: out,
         servicetitan: st,
         quickbooks_tenant,
         xero_tenant,
     })
+}
+
+/// `[alerts]` for the sandbox's alert sinks (CONTRACTS.md): channels `sandbox-slack` and
+/// `sandbox-email`, a `conflict` rule and an `invoice_overdue` rule (residential demo invoices
+/// are due on receipt; the month's oldest with a balance of 500.00 or more show the ServiceTitan
+/// workflow's alert, a handful rather than a storm).
+async fn alerts_text(client: &reqwest::Client, host: &str, port: u16) -> anyhow::Result<String> {
+    let url = format!("http://{host}:{port}/_sandbox/alerts/info");
+    let sinks: Value = client
+        .get(&url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .with_context(|| format!("{url}: the sandbox's alert sinks"))?
+        .json()
+        .await
+        .with_context(|| format!("{url} did not answer the alert sinks JSON"))?;
+    let both = "channels = [\"sandbox-slack\", \"sandbox-email\"]";
+    Ok(format!(
+        "# Alerts go to the sandbox's Slack receiver and SMTP sink; what arrived:\n\
+         # GET {base}/_sandbox/slack/messages and GET {base}/_sandbox/mail/messages.\n\
+         [alerts]\nmax_per_hour = 30\n\n\
+         [[alerts.channels]]\nname = \"sandbox-slack\"\nkind = \"slack\"\nurl = {slack}\n\n\
+         [[alerts.channels]]\nname = \"sandbox-email\"\nkind = \"email\"\nsmtp_url = {smtp}\n\
+         from = \"ledgerbridge@sandbox.invalid\"\nto = [\"books@sandbox.invalid\"]\n\n\
+         [[alerts.rules]]\non = \"conflict\"\n{both}\n\n\
+         [[alerts.rules]]\non = \"invoice_overdue\"\n{both}\ndays = 25\nmin_balance = \"500.00\"\n",
+        base = format_args!("http://{host}:{port}"),
+        slack = quoted(&text(&sinks, "slack_webhook_url")?),
+        smtp = quoted(&text(&sinks, "smtp_url")?),
+    ))
 }
 
 /// Connects both ServiceTitan tenants, the QuickBooks company and the Xero organisation.

@@ -3,6 +3,7 @@
 //! The demo and the sandbox (`demo`, `init --sandbox`, `sandbox serve`) live behind the
 //! default-on `sandbox` feature: without it the binary links no emulator.
 
+pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod conflicts;
 pub(crate) mod conflicts_resolve;

@@ -42,6 +42,7 @@ fn options(args: &SandboxServeArgs) -> Result<SandboxOptions, UsageError> {
                 )));
             }
         },
+        smtp_port: args.smtp_port,
     })
 }
 
@@ -65,6 +66,8 @@ async fn serve(args: SandboxServeArgs) -> anyhow::Result<Exit> {
         println!("ServiceTitan  {}", sandbox.servicetitan_handle.base_url);
         println!("QuickBooks    {}", sandbox.quickbooks_handle.base_url);
         println!("Xero          {}", sandbox.xero_handle.base_url);
+        println!("Slack hook    {}", sandbox.info().alerts.slack_webhook_url);
+        println!("SMTP sink     {}", sandbox.smtp.url());
         println!(
             "Credentials and URLs: GET <url>/_sandbox/info (or run with --json). Ctrl-C stops."
         );

@@ -294,6 +294,10 @@ async fn sync(global: &GlobalArgs, args: SyncArgs, stop: &StopSignal) -> anyhow:
     print_report(&report, args.format)?;
     super::sync_plan::print(&report, args.format, global.verbose > 0);
     let open = open_conflicts(&ledger, &synced).await?;
+    // After the run row is committed; a dry run writes nothing anywhere, alerts included.
+    if !args.no_alerts && !args.dry_run {
+        super::alerts::after_sync(&ctx, &ledger, &report).await;
+    }
     ledger.close().await;
     let conflicts = report.has_conflicts() || open > 0;
     exit_after(stop, run, ending, failure.map(|(_, e)| e), conflicts)

@@ -195,6 +195,9 @@ impl CliSyncer {
             Ok(report) => report,
             Err(e) => return RunSummary::bare(RunOutcome::Failed, Some(e.to_string())),
         };
+        // After the run row is committed, as after `sync`; each run's pass also sends what is
+        // due (the daily digest, retries), so its timing follows the poll interval.
+        super::alerts::after_sync(&self.ctx, &self.ledger, &report).await;
         let open = self
             .ledger
             .conflicts()

@@ -15,6 +15,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
+mod alerts;
 mod policies;
 mod sections;
 mod service;
@@ -47,6 +48,9 @@ pub(crate) struct Settings {
     /// `[service]`: how `watch` paces itself and where it listens.
     #[serde(default)]
     pub(crate) service: ServiceSection,
+    /// `[alerts]`: channels and rules (docs/configuration.md).
+    #[serde(default)]
+    pub(crate) alerts: alerts::AlertsSection,
 }
 
 /// One key of `[policies]`: `default = "manual"`, or an entity's table
@@ -189,12 +193,14 @@ impl Settings {
                 resolve(dir, file);
             }
         }
+        self.alerts.resolve_paths(dir);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.policy_set()?;
         self.service.validate()?;
         self.validate_webhook_keys()?;
+        self.alerts_config()?;
         for (i, tenant) in self.tenants.iter().enumerate() {
             let key = |field: &str| format!("tenants[{i}].{field}");
             if !matches!(tenant.target.as_str(), "quickbooks" | "xero") {

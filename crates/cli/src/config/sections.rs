@@ -74,6 +74,8 @@ pub(crate) struct ServiceTitanSection {
     pub(crate) auth_base: String,
     /// Read export feeds with `includeRecentChanges=true` (changes younger than 15 minutes).
     pub(crate) include_recent_changes: Option<bool>,
+    /// The ServiceTitan web app, for links in alerts (default `https://go.servicetitan.com`).
+    pub(crate) web_base: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

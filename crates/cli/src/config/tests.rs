@@ -174,3 +174,114 @@ fn policies_read_per_entity_and_field_and_errors_name_the_key() {
         assert!(message.contains("ledgerbridge.toml"), "{message}");
     }
 }
+
+const ALERTS: &str = r#"
+[alerts]
+max_per_hour = 5
+
+[[alerts.channels]]
+name = "ar-team"
+kind = "slack"
+url_file = "secrets/slack.url"
+
+[[alerts.channels]]
+name = "office"
+kind = "email"
+smtp_url = "smtp://user:pass@127.0.0.1:2525?tls=none"
+from = "bridge@example.com"
+to = ["books@example.com"]
+
+[[alerts.channels]]
+name = "ops"
+kind = "webhook"
+url = "https://ops.example.com/hook"
+secret_file = "secrets/hook.secret"
+
+[[alerts.rules]]
+on = "conflict"
+channels = ["ar-team", "office"]
+
+[[alerts.rules]]
+on = "invoice_overdue"
+channels = ["ar-team"]
+days = 30
+min_balance = "500.00"
+tenants = ["1017823"]
+
+[[alerts.rules]]
+on = "digest"
+channels = ["ops"]
+at = "08:00"
+"#;
+
+fn alerts_dir(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("secrets")).unwrap();
+    std::fs::write(
+        dir.path().join("secrets/slack.url"),
+        "https://hooks.slack.com/services/T/B/x\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("secrets/hook.secret"), "whsec\n").unwrap();
+    let path = write(dir.path(), text);
+    (dir, path)
+}
+
+#[test]
+fn the_contract_alerts_example_loads_with_secret_files_beside_the_config() {
+    let (_dir, path) = alerts_dir(ALERTS);
+    let loaded = load(&path, true, "LBTEST_ALERTS_OK_").unwrap();
+    let config = loaded.settings.alerts_config().unwrap();
+    assert_eq!(config.max_per_hour, 5);
+    let names: Vec<_> = config.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["ar-team", "office", "ops"]);
+    assert_eq!(
+        config.rules[1].on,
+        ledgerbridge_alerts::RuleKind::InvoiceOverdue {
+            days: 30,
+            min_balance: Some(rust_decimal::Decimal::new(50000, 2)),
+        }
+    );
+    assert_eq!(
+        config.rules[1].tenants.as_deref(),
+        Some(&["1017823".to_owned()][..])
+    );
+}
+
+#[test]
+fn alert_errors_name_their_key_and_never_a_secret() {
+    let cases = [
+        (
+            ALERTS.replace("channels = [\"ar-team\"]\ndays", "channels = [\"x\"]\ndays"),
+            r#"alerts.rules[1].channels: unknown channel "x""#,
+        ),
+        (
+            ALERTS.replace("127.0.0.1:2525?tls=none", "mail.example.com:25?tls=none"),
+            "alerts.channels[1].smtp_url: tls=none is allowed on a loopback host only",
+        ),
+        (
+            ALERTS.replace("\"500.00\"", "\"lots\""),
+            "alerts.rules[1].min_balance",
+        ),
+        (
+            ALERTS.replace("on = \"digest\"", "on = \"sometimes\""),
+            "alerts.rules[2].on: unknown rule",
+        ),
+        (
+            ALERTS.replace("secrets/slack.url", "secrets/missing.url"),
+            "alerts.channels[0].url_file",
+        ),
+        (
+            ALERTS.replace("at = \"08:00\"", "at = \"8am\""),
+            "alerts.rules[2].at",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let (_dir, path) = alerts_dir(text);
+        let message = load(&path, true, &format!("LBTEST_ALERTS_BAD{i}_"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains(expected), "{expected} in {message}");
+        assert!(!message.contains("pass@"), "{message}");
+    }
+}

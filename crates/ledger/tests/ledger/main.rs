@@ -3,6 +3,7 @@
 //! Most tests get a fresh, migrated database from `#[sqlx::test]`; the tests of opening,
 //! migrating and the tenant leases use real files, and a lease test runs a second process.
 
+mod alerts;
 mod conflicts;
 mod conflicts_applied;
 mod connections;

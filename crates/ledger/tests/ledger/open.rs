@@ -41,6 +41,8 @@ async fn migrates_an_empty_database_to_the_full_schema() {
     assert_eq!(
         tables,
         [
+            "alert_conditions",
+            "alerts",
             "conflicts",
             "connections",
             "credential_key_check",

@@ -49,6 +49,15 @@ pub fn info_for(host: IpAddr, ports: Ports) -> SandboxInfo {
         servicetitan: typed("servicetitan", st.info()),
         quickbooks: typed("quickbooks", qbo.info()),
         xero: typed("xero", x.info()),
+        // Where `sandbox serve` puts its alert sinks by default (the collection does not use
+        // them; the type wants them).
+        alerts: crate::AlertSinksInfo {
+            slack_webhook_url: format!("{}{}", base(ports.servicetitan), crate::SLACK_WEBHOOK_PATH),
+            smtp_url: format!(
+                "smtp://{}?tls=none",
+                SocketAddr::new(host, crate::DEFAULT_SMTP_PORT)
+            ),
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! `GET /`: what needs attention first. Latest runs, open conflicts, customer matches awaiting
 //! review, unmapped values that block records (each with a link to map it), records that
-//! cannot move (blocked or failed in the last run, quarantined payloads, writes given up), and
-//! connection health.
+//! cannot move (blocked or failed in the last run, quarantined payloads, writes given up),
+//! connection health, and the recent alerts.
 //!
 //! The unmapped values come from the [`UnmappedValues`](crate::ports::UnmappedValues) plug-in,
 //! which may read a remote (ServiceTitan's tax zones): it is bounded by the remote timeout, and
@@ -172,6 +172,8 @@ struct DashboardPage {
     unmapped_error: Option<String>,
     /// How many waiting records the unmapped values block in all.
     blocking: usize,
+    /// The newest alerts (shown only when there are some).
+    alerts: Vec<crate::pages::alerts::AlertRow>,
 }
 
 /// Per tenant, the blocked and error counts of a run (from its stored counts).
@@ -327,5 +329,6 @@ pub(crate) async fn show(
         unmapped: unmapped.iter().take(SHOWN).map(UnmappedRow::new).collect(),
         unmapped_error,
         blocking,
+        alerts: crate::pages::alerts::recent(ledger).await?,
     }))
 }

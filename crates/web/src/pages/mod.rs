@@ -2,6 +2,7 @@
 //! through its repositories, and renders a template; none holds business rules beyond
 //! checking what a person typed.
 
+pub(crate) mod alerts;
 pub(crate) mod assets;
 pub(crate) mod conflicts;
 pub(crate) mod dashboard;

@@ -108,3 +108,53 @@ async fn an_unreachable_remote_is_said_and_the_rest_of_the_dashboard_renders() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("no answer within 50ms"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_recent_alerts_and_what_failed() {
+    let ledger = seeded_ledger().await;
+    let mut client = Client::new(app_on(&ledger));
+    assert!(
+        !client.get("/").await.body.contains("Recent alerts"),
+        "no alerts, no section"
+    );
+    let new = |condition: &str| ledgerbridge_ledger::NewAlert {
+        rule: "invoice_overdue".into(),
+        rule_key: "invoice_overdue:30:0".into(),
+        condition_key: condition.into(),
+        channel: "ar-team".into(),
+        tenant: Some(QBO_TENANT.to_string()),
+        subject: "Invoice 1042 for Acme <Plumbing> is 31 days overdue".into(),
+        message: serde_json::json!({"title": "t", "text": "x"}),
+    };
+    let sent = ledger
+        .alerts()
+        .raise(&new("invoice:1"))
+        .await
+        .unwrap()
+        .unwrap();
+    ledger.alerts().mark_sent(sent.id).await.unwrap();
+    let failed = ledger
+        .alerts()
+        .raise(&new("invoice:2"))
+        .await
+        .unwrap()
+        .unwrap();
+    ledger
+        .alerts()
+        .mark_failed(failed.id, "HTTP 500", None)
+        .await
+        .unwrap();
+    let body = client.get("/").await.body;
+    assert!(
+        body.contains(r#"<h2 id="h-alerts">Recent alerts</h2>"#),
+        "{body}"
+    );
+    assert!(
+        body.contains("Acme &#60;Plumbing&#62;") || body.contains("Acme &lt;Plumbing&gt;"),
+        "escaped: {body}"
+    );
+    assert!(
+        body.contains(r#"<span class="badge err">failed</span> after 1 attempt(s): HTTP 500"#),
+        "{body}"
+    );
+}
