@@ -20,7 +20,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 # Free ports, as the smoke tests do; the collection is written for the ports the info names.
 "$bin" sandbox serve --json --limits relaxed \
-  --servicetitan-port 0 --quickbooks-port 0 --xero-port 0 \
+  --servicetitan-port 0 --quickbooks-port 0 --xero-port 0 --smtp-port 0 \
   > "$work/info.json" 2> "$work/sandbox.log" &
 pid=$!
 info_complete() { [ -s "$work/info.json" ] && [ -z "$(tail -c 1 "$work/info.json")" ]; }

@@ -64,7 +64,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 # Port 0: the OS picks free ports (a developer's running sandbox does not collide), and the
 # info line says which.
 "$bin" sandbox serve --json --limits relaxed \
-  --servicetitan-port 0 --quickbooks-port 0 --xero-port 0 \
+  --servicetitan-port 0 --quickbooks-port 0 --xero-port 0 --smtp-port 0 \
   > "$work/info.json" 2> "$work/sandbox.log" &
 pid=$!
 # Ready when the whole info line is out (printed once the three are listening). No deadline
