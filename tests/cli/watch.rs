@@ -79,6 +79,14 @@ where
     }
 }
 
+impl Drop for Watch {
+    /// A test that fails leaves no `watch` behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Watch {
     async fn get(&self, path: &str) -> Option<(u16, String)> {
         let r = self
@@ -125,6 +133,23 @@ impl Watch {
             (status.code(), log)
         })
         .await
+    }
+}
+
+/// Sets (or, with `None`, clears) a fault plan on every emulator.
+async fn latency(books: &Books, plan: Option<Value>) {
+    let http = reqwest::Client::new();
+    for handle in [
+        &books.sandbox.servicetitan_handle,
+        &books.sandbox.quickbooks_handle,
+        &books.sandbox.xero_handle,
+    ] {
+        let url = format!("http://{}/_sandbox/faults", handle.addr);
+        let answer = match &plan {
+            Some(plan) => http.post(&url).json(plan).send().await,
+            None => http.delete(&url).send().await,
+        };
+        assert!(answer.unwrap().status().is_success());
     }
 }
 
@@ -327,36 +352,36 @@ async fn scrape_totals(watch: &Watch) -> (i64, i64) {
     )
 }
 
-/// The counters agree with the run rows: successful runs, and records created or updated.
-/// Read between two identical scrapes, so no run ended in between.
+/// The counters agree with the run rows: successful runs, and records created or updated. A
+/// run's row is committed a moment before its counters move, so a difference is read again
+/// until the deadline; only one that lasts fails.
 async fn metrics_match_the_ledger(watch: &Watch, books: &Books) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let before = scrape_totals(watch).await;
+        let scraped = scrape_totals(watch).await;
         let ledger = ledger(books).await;
         let runs = ledger.runs().list(10_000).await.unwrap();
         ledger.close().await;
-        let after = scrape_totals(watch).await;
-        if before == after {
-            let ok = runs
-                .iter()
-                .filter(|r| matches!(r.status, RunStatus::Ok | RunStatus::Conflicts))
-                .count();
-            let written: i64 = runs
-                .iter()
-                .map(|r| {
-                    let t = &r.counts["totals"];
-                    t["created"].as_i64().unwrap_or(0) + t["updated"].as_i64().unwrap_or(0)
-                })
-                .sum();
-            assert_eq!(
-                before,
-                (i64::try_from(ok).unwrap(), written),
-                "metrics vs run rows"
-            );
+        let ok = runs
+            .iter()
+            .filter(|r| matches!(r.status, RunStatus::Ok | RunStatus::Conflicts))
+            .count();
+        let written: i64 = runs
+            .iter()
+            .map(|r| {
+                let t = &r.counts["totals"];
+                t["created"].as_i64().unwrap_or(0) + t["updated"].as_i64().unwrap_or(0)
+            })
+            .sum();
+        let rows = (i64::try_from(ok).unwrap(), written);
+        if scraped == rows && scrape_totals(watch).await == scraped {
             return;
         }
-        assert!(Instant::now() < deadline, "metrics never held still");
+        assert!(
+            Instant::now() < deadline,
+            "metrics {scraped:?} vs run rows {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -555,7 +580,10 @@ async fn a_broken_remote_is_named_by_readyz_and_the_other_tenant_keeps_syncing()
 async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice() {
     let books = books().await;
     // Where each signal lands is decided by the ledger's state (writes confirmed by the run
-    // in flight), not by a time.
+    // in flight), not by a time; every answer takes 40-80 ms, so the first run (a backfill
+    // of both tenants) is still writing when the first write is seen, however slow the
+    // machine.
+    latency(&books, Some(json!({ "seed": 3, "latency_ms": [40, 80] }))).await;
     let watch = start_watch(&books, 1);
     until("writes confirmed", Duration::from_secs(120), || async {
         events_of(&books, "invoice.created").await > 0
@@ -592,6 +620,7 @@ async fn sigterm_then_sigkill_mid_run_and_a_restart_converges_with_nothing_twice
     .await;
     let (code, _) = watch.signal("KILL").await;
     assert_eq!(code, None, "killed by the signal");
+    latency(&books, None).await;
 
     let watch = start_watch(&books, 1);
     watch.ready().await;

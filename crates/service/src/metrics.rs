@@ -174,12 +174,16 @@ impl Metrics {
         self.given_up
             .get_or_create(&tenant_label)
             .inc_by(summary.given_up);
-        self.blocked
-            .get_or_create(&tenant_label)
-            .set(saturating_i64(summary.blocked));
-        self.conflicts
-            .get_or_create(&tenant_label)
-            .set(saturating_i64(summary.conflicts_open));
+        if let Some(blocked) = summary.blocked {
+            self.blocked
+                .get_or_create(&tenant_label)
+                .set(saturating_i64(blocked));
+        }
+        if let Some(open) = summary.conflicts_open {
+            self.conflicts
+                .get_or_create(&tenant_label)
+                .set(saturating_i64(open));
+        }
         if summary.outcome.is_success() {
             self.last_success
                 .get_or_create(&tenant_label)

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -32,6 +33,11 @@ pub(crate) async fn serve<S: Syncer>(
         .route("/metrics", get(metrics::<S>))
         .route("/webhooks/quickbooks", post(quickbooks::<S>))
         .route("/webhooks/xero", post(xero::<S>))
+        // A client that trickles its request cannot hold a connection (or a stop) for long.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
         .with_state(shared);
     axum::serve(
         listener,
@@ -53,13 +59,15 @@ fn allowed<S>(shared: &Shared<S>, peer: SocketAddr, headers: &HeaderMap) -> bool
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| same(given.as_bytes(), token.expose_secret().as_bytes())),
+            .is_some_and(|given| {
+                constant_time_eq(given.as_bytes(), token.expose_secret().as_bytes())
+            }),
         None => peer.ip().is_loopback(),
     }
 }
 
 /// Constant-time equality (the length may leak; the content does not).
-fn same(a: &[u8], b: &[u8]) -> bool {
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

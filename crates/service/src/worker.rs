@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ledgerbridge_core::{System, WallClock};
@@ -104,10 +105,11 @@ pub struct RunSummary {
     pub outcome: RunOutcome,
     /// `(entity, action, count)` of records written to a remote: action `created` or `updated`.
     pub written: Vec<(String, &'static str, u64)>,
-    /// Records waiting for a person after the run.
-    pub blocked: u64,
-    /// Open conflicts of the tenant after the run.
-    pub conflicts_open: u64,
+    /// Records waiting for a person after the run, when the run read enough to know (both
+    /// sides); `None` leaves the gauge as it was.
+    pub blocked: Option<u64>,
+    /// Open conflicts of the tenant after the run, when known.
+    pub conflicts_open: Option<u64>,
     /// Records whose write failed in the run.
     pub given_up: u64,
     /// Why it failed (no secret; ids and the remote's words).
@@ -120,8 +122,8 @@ impl RunSummary {
         Self {
             outcome,
             written: Vec::new(),
-            blocked: 0,
-            conflicts_open: 0,
+            blocked: None,
+            conflicts_open: None,
             given_up: 0,
             error,
         }
@@ -257,14 +259,40 @@ impl<S: Syncer> Service<S> {
         .await;
         let abandoned = loops.len();
         loops.abort_all();
-        match server.await {
-            Ok(served) => served?,
-            Err(e) => tracing::warn!(error = %e, "the HTTP server task ended abnormally"),
+        // Requests still open after the runs' budget (a slow client) do not hold the exit.
+        let abort = server.abort_handle();
+        match tokio::time::timeout(Duration::from_secs(2), server).await {
+            Ok(Ok(served)) => served?,
+            Ok(Err(e)) if e.is_cancelled() => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "the HTTP server task ended abnormally"),
+            Err(_) => abort.abort(),
         }
         if drained.is_err() && abandoned > 0 {
             return Err(ServiceError::Abandoned(abandoned));
         }
         Ok(())
+    }
+}
+
+/// Runs the syncer in its own task, so a panic in one run is a failed run of that tenant,
+/// logged, and the tenant's loop goes on.
+async fn run_guarded<S: Syncer>(
+    shared: &Arc<Shared<S>>,
+    key: &TenantKey,
+    request: RunRequest,
+) -> RunSummary {
+    let syncer = shared.syncer.clone();
+    let task_key = key.clone();
+    let run = tokio::spawn(async move { syncer.sync(&task_key, request).await });
+    match run.await {
+        Ok(summary) => summary,
+        Err(e) => {
+            tracing::error!(tenant = %key.tenant, error = %e, "a run panicked");
+            RunSummary::bare(
+                RunOutcome::Failed,
+                Some("the run panicked (see the log)".into()),
+            )
+        }
     }
 }
 
@@ -306,7 +334,7 @@ async fn tenant_loop<S: Syncer>(
             scope,
             stop: stop.clone(),
         };
-        let summary = shared.syncer.sync(&key, request).await;
+        let summary = run_guarded(&shared, &key, request).await;
         drop(permit);
         let ended = shared.clock.now();
         shared.record(&key, scope, &summary, ended);

@@ -115,3 +115,23 @@ pub(crate) async fn after_sync(
         Err(error) => eprintln!("warning: alerts not evaluated: {error:#}"),
     }
 }
+
+/// The alerts pass of a `watch` run that read one side only (or failed): what is due is sent
+/// (digest, retries, conflicts, overdue invoices), but the run's blocked records are not the
+/// tenant's whole set, so they must not clear the `blocked` conditions the other side raised.
+pub(crate) async fn tick(ctx: &Context, ledger: &ledgerbridge_ledger::Ledger) {
+    let outcome = async {
+        let config = ctx.settings.alerts_config()?;
+        if !config.is_enabled() {
+            return Ok(None);
+        }
+        ledgerbridge_alerts::tick(ledger, &config, chrono::Utc::now())
+            .await
+            .map(Some)
+            .context("alerts")
+    }
+    .await;
+    if let Err(error) = outcome {
+        eprintln!("warning: alerts not evaluated: {error:#}");
+    }
+}

@@ -23,8 +23,12 @@ pub(crate) async fn run(global: &GlobalArgs, sandbox: &Sandbox) -> anyhow::Resul
     let ctx = Context::load(global)?;
     let base = format!("http://{}", ctx.settings.service.addr);
     let service_global = global.clone();
-    let service = tokio::spawn(async move { super::watch::run(&service_global).await });
-    wait_for_health(&base).await?;
+    let mut service = tokio::spawn(async move { super::watch::run(&service_global).await });
+    tokio::select! {
+        ready = wait_for_health(&base) => ready?,
+        // `watch` ended before serving (e.g. service.addr taken): say why at once.
+        ended = &mut service => return ended.context("the service task")?,
+    }
     for (name, set) in [
         (
             "QuickBooks",
@@ -104,7 +108,7 @@ async fn show_a_payment(ctx: &Context, sandbox: &Sandbox) -> anyhow::Result<()> 
         if brought_back(&ledger).await? > before {
             break true;
         }
-        if started.elapsed() > SHOW_FOR {
+        if started.elapsed() > SHOW_FOR || ledgerbridge_connector::http::stop::stop_requested() {
             break false;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

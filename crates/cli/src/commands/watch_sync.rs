@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerbridge_connector::{CredentialStore, RequestObserver};
-use ledgerbridge_core::{EntityKind, System};
+use ledgerbridge_core::System;
 use ledgerbridge_ledger::{LeaseClaim, LeaseError, Ledger};
 use ledgerbridge_protocol::Target;
 use ledgerbridge_reconcile::{
@@ -157,6 +157,12 @@ impl CliSyncer {
                     sync_stop::mark_broken(&self.ledger, &key.tenant, system, &refused).await;
                 }
                 let reason = format!("{e:#}");
+                if stopping(request) {
+                    let _ = run
+                        .finish(Some(RunStop::Interrupted("SIGTERM".into())))
+                        .await;
+                    return RunSummary::bare(RunOutcome::Interrupted, None);
+                }
                 let _ = run.finish(Some(RunStop::Failed(reason.clone()))).await;
                 return RunSummary::bare(RunOutcome::Failed, Some(reason));
             }
@@ -186,18 +192,21 @@ impl CliSyncer {
         };
         let error = run.tenant(cx).await.error.as_ref().map(ToString::to_string);
         sync_stop::mark_refused(&self.ledger, run.tenants()).await;
-        let stop = request
-            .stop
-            .is_stopped()
-            .then(|| RunStop::Interrupted("SIGTERM".to_owned()));
+        let stop = stopping(request).then(|| RunStop::Interrupted("SIGTERM".to_owned()));
         let interrupted = stop.is_some();
         let report = match run.finish(stop).await {
             Ok(report) => report,
             Err(e) => return RunSummary::bare(RunOutcome::Failed, Some(e.to_string())),
         };
         // After the run row is committed, as after `sync`; each run's pass also sends what is
-        // due (the daily digest, retries), so its timing follows the poll interval.
-        super::alerts::after_sync(&self.ctx, &self.ledger, &report).await;
+        // due (the daily digest, retries), so its timing follows the poll interval. Only a run
+        // that read both sides and ended well knows the tenant's whole set of blocked records.
+        let complete = request.scope.servicetitan && request.scope.books;
+        if complete && error.is_none() && !interrupted {
+            super::alerts::after_sync(&self.ctx, &self.ledger, &report).await;
+        } else {
+            super::alerts::tick(&self.ctx, &self.ledger).await;
+        }
         let open = self
             .ledger
             .conflicts()
@@ -211,8 +220,19 @@ impl CliSyncer {
             (None, false) => RunOutcome::Ok,
         };
         let target_report = report.targets.first();
-        summary(outcome, target_report, open, error)
+        let mut summary = summary(outcome, target_report, open, error);
+        if !(complete && outcome.is_success()) {
+            // A one-sided run's blocked count is part of the tenant's: keep the gauge.
+            summary.blocked = None;
+        }
+        summary
     }
+}
+
+/// Whether the service or a signal asked to stop (the signal stops the connectors first; a
+/// run cut short by it is interrupted, not failed).
+fn stopping(request: &RunRequest) -> bool {
+    request.stop.is_stopped() || ledgerbridge_connector::http::stop::stop_requested()
 }
 
 fn summary(
@@ -222,25 +242,21 @@ fn summary(
     error: Option<String>,
 ) -> RunSummary {
     let mut summary = RunSummary::bare(outcome, error);
-    summary.conflicts_open = u64::try_from(open).unwrap_or_default();
+    summary.conflicts_open = u64::try_from(open).ok();
     let Some(report) = report else {
         return summary;
     };
     for (entity, counts) in &report.by_entity {
         for (action, n) in [("created", counts.created), ("updated", counts.updated)] {
             if n > 0 {
-                summary.written.push((entity_label(*entity), action, n));
+                summary.written.push((entity.to_string(), action, n));
             }
         }
     }
     let counts = report.counts();
-    summary.blocked = counts.blocked;
+    summary.blocked = Some(counts.blocked);
     summary.given_up = counts.errors;
     summary
-}
-
-fn entity_label(entity: EntityKind) -> String {
-    entity.to_string()
 }
 
 impl Syncer for CliSyncer {

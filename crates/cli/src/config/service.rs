@@ -66,16 +66,25 @@ pub(crate) fn secret(
         (Some(_), Some(_)) => Err(invalid(format!(
             "{key} and {key}_file are both set; keep one"
         ))),
-        (Some(secret), None) => Ok(Some(secret.clone())),
+        (Some(secret), None) => non_empty(secret.clone(), key).map(Some),
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| invalid(format!("{key}_file {}: {e}", path.display())))?;
-            Ok(Some(SecretString::from(
-                text.trim_end_matches(['\r', '\n']).to_owned(),
-            )))
+            let secret = SecretString::from(text.trim_end_matches(['\r', '\n']).to_owned());
+            non_empty(secret, &format!("{key}_file {}", path.display())).map(Some)
         }
         (None, None) => Ok(None),
     }
+}
+
+/// An empty secret is refused: an HMAC under an empty key, or an empty bearer token, is one
+/// anybody can produce (an unset variable in an environment file gives exactly that).
+fn non_empty(secret: SecretString, key: &str) -> Result<SecretString, ConfigError> {
+    use secrecy::ExposeSecret as _;
+    if secret.expose_secret().trim().is_empty() {
+        return Err(invalid(format!("{key} is empty")));
+    }
+    Ok(secret)
 }
 
 impl ServiceSection {

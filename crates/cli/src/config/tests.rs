@@ -285,3 +285,28 @@ fn alert_errors_name_their_key_and_never_a_secret() {
         assert!(!message.contains("pass@"), "{message}");
     }
 }
+
+#[test]
+fn service_keys_are_checked_and_an_empty_webhook_secret_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[service]\nfull_pass_at = \"3am\"\n");
+    let err = load(&path, true, "LBTEST_SVC1_").unwrap_err().to_string();
+    assert!(err.contains("service.full_pass_at"), "{err}");
+
+    let path = write(
+        dir.path(),
+        "[service]\npoll_seconds = 5\n[xero]\napi_base = \"http://x\"\nauthorize_url = \"http://x\"\n\
+         token_url = \"http://x\"\nclient_id = \"c\"\nredirect_uri = \"http://x\"\nwebhook_key = \"\"\n",
+    );
+    let loaded = load(&path, true, "LBTEST_SVC2_").unwrap();
+    let err = loaded.settings.service_settings().unwrap_err().to_string();
+    assert!(err.contains("xero.webhook_key is empty"), "{err}");
+
+    let path = write(
+        dir.path(),
+        "[quickbooks]\napi_base = \"http://x\"\nauthorize_url = \"http://x\"\ntoken_url = \"http://x\"\n\
+         client_id = \"c\"\nredirect_uri = \"http://x\"\nwebhook_key = \"k\"\n",
+    );
+    let err = load(&path, true, "LBTEST_SVC3_").unwrap_err().to_string();
+    assert!(err.contains("quickbooks.webhook_key"), "{err}");
+}

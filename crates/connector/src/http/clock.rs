@@ -39,7 +39,13 @@ impl PaceClock {
     /// Waits `wait`.
     pub async fn sleep(&self, wait: Duration) {
         match self {
-            Self::Tokio => tokio::time::sleep(wait).await,
+            // A stop ends the wait: the call that follows is refused at once.
+            Self::Tokio => {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = super::stop::stopped() => {}
+                }
+            }
             Self::Manual(manual) => manual.wait(wait).await,
         }
     }
@@ -47,7 +53,12 @@ impl PaceClock {
     /// Waits until `at`.
     pub async fn sleep_until(&self, at: Instant) {
         match self {
-            Self::Tokio => tokio::time::sleep_until(at).await,
+            Self::Tokio => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at) => {}
+                    () = super::stop::stopped() => {}
+                }
+            }
             Self::Manual(manual) => {
                 manual
                     .wait(at.saturating_duration_since(manual.now()))

@@ -11,13 +11,31 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use tokio::sync::Notify;
+
 use crate::error::ConnectorError;
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Wakes the waits of the layer (a pause, a retry's delay): after a stop nothing will be
+/// sent, so sitting out a 30 s backoff would only delay the stop past its budget.
+static WAKE: Notify = Notify::const_new();
 
 /// Asks every connector of this process to send nothing more.
 pub fn request_stop() {
     STOP.store(true, Ordering::SeqCst);
+    WAKE.notify_waiters();
+}
+
+/// Resolves once [`request_stop`] was called (at once if it was).
+pub async fn stopped() {
+    let notified = WAKE.notified();
+    tokio::pin!(notified);
+    // Registered before the flag is read, so a stop between the two is not missed.
+    notified.as_mut().enable();
+    if stop_requested() {
+        return;
+    }
+    notified.await;
 }
 
 /// Whether [`request_stop`] was called.
