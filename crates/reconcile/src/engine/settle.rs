@@ -248,14 +248,17 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Whether a person removed the invoice's link (`links unset`): then it is matched
     /// afresh, not re-linked to what the bridge wrote.
     async fn unlinked_by_a_person(&self, id: i64) -> Result<bool, SyncError> {
+        // Asked once per unlinked invoice: by the record's id (indexed), not every unset of
+        // the tenant.
+        let id = id.to_string();
         let filter = ledgerbridge_ledger::EventFilter {
             kind: Some("link.unset".to_owned()),
             tenant: Some(self.tenant().to_owned()),
+            record: Some(id.clone()),
             limit: Some(100_000),
             ..Default::default()
         };
         let events = self.cx.ledger.events().list(&filter).await?;
-        let id = id.to_string();
         Ok(events
             .iter()
             .any(|e| e.entity == Some(INVOICE) && e.record_id.as_deref() == Some(id.as_str())))
