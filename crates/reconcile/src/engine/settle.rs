@@ -95,25 +95,19 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 } else {
                     Vec::new()
                 };
-                if let Some(op) = op {
-                    self.cx
-                        .ledger
-                        .outbox()
-                        .confirm(op, Some(saved.id()))
-                        .await?;
-                }
                 let books = super::invoices::BooksFigures {
                     total: saved.total,
                     tax: saved.tax,
                 };
-                self.save_verified_invoice_base(
-                    &rec,
-                    saved.id(),
-                    saved.version.clone(),
-                    &lines,
+                // The operation's confirmation, the link, its lines and the base in one
+                // transaction: before it commits, the next run finds the operation `sent`
+                // under a finished request and looks the record up.
+                let base = super::invoices::InvoiceBase {
+                    version: saved.version.clone(),
+                    lines: &lines,
                     books,
-                )
-                .await?;
+                };
+                self.settle_invoice_base(op, &rec, saved.id(), base).await?;
                 ledgerbridge_core::crash::point("invoice.linked");
                 if rec.record.status != InvoiceStatus::Voided {
                     self.verify(id, &rec.record, &saved);
