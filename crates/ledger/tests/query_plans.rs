@@ -93,7 +93,7 @@ fn key(tenant: &str, entity: EntityKind, id: usize) -> RecordKey {
     RecordKey::new(
         tenant,
         entity,
-        &id.to_string(),
+        id.to_string(),
         System::QuickBooks,
         "realm-1",
     )
