@@ -9,12 +9,14 @@
 //! and the load-independent counts per invoice: SQL statements the ledger ran (all, and the
 //! writes among them) and top-level ledger transactions. `--real`: the emulators enforce the
 //! documented limits and the connectors pace to them. `--without-run-indexes`: drops the
-//! indexes of migration 0012 after opening, to reproduce the figures from before them.
+//! indexes of migration 0012 after opening, to reproduce the figures from before them. After
+//! each backfill a second run with nothing new reports its HTTP requests and wall time.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ledgerbridge_connector::HttpSettings;
+use ledgerbridge_connector::{HttpSettings, RequestObserver};
 use ledgerbridge_core::System;
 use ledgerbridge_emulator::{LimitMode, Scenario};
 use ledgerbridge_ledger::TRANSACTION_TRACE_TARGET;
@@ -60,6 +62,18 @@ impl<S: tracing::Subscriber> Layer<S> for Count {
             }
             _ => {}
         }
+    }
+}
+
+/// HTTP requests the connectors sent (every system; each attempt counts), when limits are off.
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug)]
+struct CountRequests;
+
+impl RequestObserver for CountRequests {
+    fn observed(&self, _: Option<u16>, _: Duration) {
+        REQUESTS.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -132,6 +146,30 @@ async fn run(world: &World, limits: LimitMode, system: System, count: usize, cei
         per(transactions, created),
         peak_rss_kib() / 1024
     );
+    idle(world, &label, system).await;
+}
+
+/// A second run with nothing new: its requests (all systems; counted with limits off only)
+/// and wall time.
+async fn idle(world: &World, label: &str, system: System) {
+    let mut sync_run = world.begin(system, false, Holders::Alive).await;
+    let (wall, before) = (Instant::now(), REQUESTS.load(Ordering::Relaxed));
+    let stopped = world.sync_once(&mut sync_run, system).await;
+    let (elapsed, requests) = (wall.elapsed(), REQUESTS.load(Ordering::Relaxed) - before);
+    let report = sync_run.finish(None).await.expect("finish");
+    let writes: u64 = report
+        .targets
+        .iter()
+        .flat_map(|t| t.by_entity.values())
+        .map(|e| e.created + e.updated)
+        .sum();
+    match stopped {
+        Some(e) => println!("{label}, idle run: stopped: {e}"),
+        None => println!(
+            "{label}, idle run: {requests} HTTP requests (ServiceTitan and the books together), \
+             {writes} records created or updated in the books, {elapsed:.1?}"
+        ),
+    }
 }
 
 /// The empty scenario with `count` invoices per tenant, the connectors paced as in
@@ -142,6 +180,7 @@ async fn world(limits: LimitMode, count: usize, without_run_indexes: bool) -> Wo
         Connectors::Unpaced(HttpSettings {
             timeout,
             rate_limit: None,
+            observer: Some(Arc::new(CountRequests)),
             ..HttpSettings::default()
         })
     } else {
