@@ -58,6 +58,15 @@ pub(crate) fn to_json(
     serde_json::to_string(value).map_err(|e| LedgerError::invalid(what, e))
 }
 
+/// The `tracing` target of the event each top-level ledger transaction emits when it begins
+/// (TRACE level; off unless a subscriber asks), so benchmarks and tests can count the
+/// transactions a run commits (each is a WAL commit with `synchronous=FULL`).
+pub const TRANSACTION_TRACE_TARGET: &str = "ledgerbridge_ledger::transaction";
+
+pub(crate) fn trace_transaction() {
+    tracing::trace!(target: TRANSACTION_TRACE_TARGET, "begin");
+}
+
 /// What a repository works on: the pool (each call is its own transaction) or a connection
 /// inside the caller's transaction (nothing is committed until the caller commits).
 pub(crate) enum Target<'a> {
@@ -124,7 +133,10 @@ impl<'a> Db<'a> {
     /// refused call does not leave half its rows in the caller's transaction either.
     pub(crate) async fn tx(&mut self) -> Result<Handle<'_>, LedgerError> {
         Ok(match &mut self.target {
-            Target::Pool(pool) => Handle::Tx(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Target::Pool(pool) => {
+                trace_transaction();
+                Handle::Tx(pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
             Target::Tx(conn) => Handle::Tx(Connection::begin(&mut **conn).await?),
         })
     }

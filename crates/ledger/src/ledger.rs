@@ -244,6 +244,7 @@ impl Ledger {
     /// Starts a write transaction. Nothing done through the returned [`LedgerTx`] is visible to
     /// others until [`LedgerTx::commit`]; dropping it rolls everything back.
     pub async fn begin(&self) -> Result<LedgerTx, LedgerError> {
+        crate::db::trace_transaction();
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(LedgerTx {
             tx,

@@ -75,7 +75,7 @@ pub use conflicts::{
 pub use connections::{Connection, ConnectionStatus, Connections, NewConnection};
 pub use credentials::{EncryptionKey, KeyError, LedgerCredentialStore};
 pub use cursors::{Cursor, CursorKey, Cursors};
-pub use db::UnknownValue;
+pub use db::{TRANSACTION_TRACE_TARGET, UnknownValue};
 pub use error::LedgerError;
 pub use events::{Event, EventFilter, Events, NewEvent};
 pub use ids::{

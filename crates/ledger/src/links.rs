@@ -178,10 +178,12 @@ impl<'a> Links<'a> {
     ) -> Result<Option<Link>, LedgerError> {
         check_target(target_system)?;
         let mut h = self.db.conn().await?;
+        // CROSS JOIN keeps the line (indexed by its target id) as the outer loop: otherwise
+        // the ORDER BY on the link makes the planner walk every link of the entity per call.
         let row: Option<Row> = sqlx::query_as(
             "SELECT k.id, k.tenant, k.entity, k.servicetitan_id, k.target_system, \
-             k.target_company, k.target_id, k.created_at, k.updated_at FROM links k \
-             JOIN link_lines l ON l.link_id = k.id WHERE k.entity = ? AND k.target_system = ? \
+             k.target_company, k.target_id, k.created_at, k.updated_at FROM link_lines l \
+             CROSS JOIN links k ON l.link_id = k.id WHERE k.entity = ? AND k.target_system = ? \
              AND k.target_company = ? AND l.target_line_id = ? ORDER BY k.id LIMIT 1",
         )
         .bind(entity.as_str())

@@ -96,18 +96,24 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             .await
             .map_err(|e| SyncError::remote("servicetitan", e))?;
         ledgerbridge_core::crash::point("mark.sent");
-        let mut outbox = self.cx.ledger.outbox();
-        for (id, result) in ops.into_iter().zip(results) {
-            match result.outcome {
-                Ok(()) => outbox.confirm(id, None).await.map(drop)?,
-                Err(_) => {
-                    let why = "servicetitan refused the export mark";
-                    outbox.fail(id, why).await?;
-                    outbox.give_up(id, why).await?;
+        // One transaction for the call's marks: before it commits they are all `sent`, and
+        // the next run sends them again (a mark is idempotent).
+        let why = "servicetitan refused the export mark";
+        self.cx
+            .ledger
+            .transaction(async |tx| {
+                for (id, result) in ops.into_iter().zip(results) {
+                    match result.outcome {
+                        Ok(()) => tx.outbox().confirm(id, None).await.map(drop)?,
+                        Err(_) => {
+                            tx.outbox().fail(id, why).await?;
+                            tx.outbox().give_up(id, why).await.map(drop)?;
+                        }
+                    }
                 }
-            }
-        }
-        Ok(())
+                Ok::<_, SyncError>(())
+            })
+            .await
     }
 
     /// Sends payment marks recorded `sent`. ServiceTitan takes or refuses a call's ids
@@ -129,17 +135,22 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
             ) => Some(format!("servicetitan refused the export marks: {e}")),
             Err(e) => return Err(SyncError::remote("servicetitan", e)),
         };
-        let mut outbox = self.cx.ledger.outbox();
-        for id in ops {
-            match &why {
-                None => outbox.confirm(id, None).await.map(drop)?,
-                Some(why) => {
-                    outbox.fail(id, why).await?;
-                    outbox.give_up(id, why).await?;
+        // One transaction for the call's marks, as for invoices.
+        self.cx
+            .ledger
+            .transaction(async |tx| {
+                for id in ops {
+                    match &why {
+                        None => tx.outbox().confirm(id, None).await.map(drop)?,
+                        Some(why) => {
+                            tx.outbox().fail(id, why).await?;
+                            tx.outbox().give_up(id, why).await.map(drop)?;
+                        }
+                    }
                 }
-            }
-        }
-        Ok(())
+                Ok::<_, SyncError>(())
+            })
+            .await
     }
 
     /// Marks every linked invoice and payment that ServiceTitan was never told about (see the

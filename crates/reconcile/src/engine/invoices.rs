@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use ledgerbridge_connector::{ExportMark, SourceRecord};
 use ledgerbridge_core::{EntityKind, Invoice, InvoiceStatus, Money, SourceRef};
-use ledgerbridge_ledger::{LineLink, NewSnapshot, SnapshotTotals};
+use ledgerbridge_ledger::{LineLink, NewSnapshot, OperationId, SnapshotTotals};
 
 use super::Engine;
 use crate::error::SyncError;
@@ -30,6 +30,15 @@ fn totals(invoice: &Invoice) -> SnapshotTotals {
 pub(crate) struct BooksFigures {
     pub(crate) total: Option<rust_decimal::Decimal>,
     pub(crate) tax: Option<rust_decimal::Decimal>,
+}
+
+/// What the books answered for a saved invoice, stored with its base.
+pub(crate) struct InvoiceBase<'a> {
+    /// The books' version (QBO `SyncToken`, Xero `UpdatedDateUTC`).
+    pub(crate) version: Option<String>,
+    /// The books' line ids beside ServiceTitan's item ids (empty: keep those stored).
+    pub(crate) lines: &'a [LineLink],
+    pub(crate) books: BooksFigures,
 }
 
 impl BooksFigures {
@@ -215,6 +224,27 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         lines: &[LineLink],
         books: BooksFigures,
     ) -> Result<(), SyncError> {
+        let base = InvoiceBase {
+            version,
+            lines,
+            books,
+        };
+        self.settle_invoice_base(None, rec, target_id, base).await
+    }
+
+    /// Confirms the write `op` that saved the invoice (if any), links it (if not yet) and
+    /// stores its base, all in one ledger transaction.
+    pub(crate) async fn settle_invoice_base(
+        &self,
+        op: Option<OperationId>,
+        rec: &SourceRecord<Invoice>,
+        target_id: &str,
+        InvoiceBase {
+            version,
+            lines,
+            books,
+        }: InvoiceBase<'_>,
+    ) -> Result<(), SyncError> {
         if self.dry() {
             return Ok(());
         }
@@ -238,6 +268,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         self.cx
             .ledger
             .transaction(async |tx| {
+                if let Some(op) = op {
+                    tx.outbox().confirm(op, Some(target_id)).await?;
+                }
                 if tx.links().get(&key).await?.is_none() {
                     tx.links().insert(&key, target_id).await?;
                 }

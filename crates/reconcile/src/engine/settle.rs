@@ -95,25 +95,19 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 } else {
                     Vec::new()
                 };
-                if let Some(op) = op {
-                    self.cx
-                        .ledger
-                        .outbox()
-                        .confirm(op, Some(saved.id()))
-                        .await?;
-                }
                 let books = super::invoices::BooksFigures {
                     total: saved.total,
                     tax: saved.tax,
                 };
-                self.save_verified_invoice_base(
-                    &rec,
-                    saved.id(),
-                    saved.version.clone(),
-                    &lines,
+                // The operation's confirmation, the link, its lines and the base in one
+                // transaction: before it commits, the next run finds the operation `sent`
+                // under a finished request and looks the record up.
+                let base = super::invoices::InvoiceBase {
+                    version: saved.version.clone(),
+                    lines: &lines,
                     books,
-                )
-                .await?;
+                };
+                self.settle_invoice_base(op, &rec, saved.id(), base).await?;
                 ledgerbridge_core::crash::point("invoice.linked");
                 if rec.record.status != InvoiceStatus::Voided {
                     self.verify(id, &rec.record, &saved);
@@ -248,14 +242,17 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
     /// Whether a person removed the invoice's link (`links unset`): then it is matched
     /// afresh, not re-linked to what the bridge wrote.
     async fn unlinked_by_a_person(&self, id: i64) -> Result<bool, SyncError> {
+        // Asked once per unlinked invoice: by the record's id (indexed), not every unset of
+        // the tenant.
+        let id = id.to_string();
         let filter = ledgerbridge_ledger::EventFilter {
             kind: Some("link.unset".to_owned()),
             tenant: Some(self.tenant().to_owned()),
+            record: Some(id.clone()),
             limit: Some(100_000),
             ..Default::default()
         };
         let events = self.cx.ledger.events().list(&filter).await?;
-        let id = id.to_string();
         Ok(events
             .iter()
             .any(|e| e.entity == Some(INVOICE) && e.record_id.as_deref() == Some(id.as_str())))
