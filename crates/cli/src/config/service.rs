@@ -159,10 +159,19 @@ impl Settings {
         })
     }
 
-    /// Whether the file itself holds a secret (so its mode matters).
+    /// Whether the settings hold a secret inline (so the config file's mode matters): an app's
+    /// client or webhook secret, the metrics token, or an alert channel's URL or secret (a
+    /// Slack webhook URL is a secret; an SMTP URL may carry a password). A value that came from
+    /// an environment variable counts too: the warning errs on the side of saying it.
     pub(crate) fn holds_inline_secret(&self) -> bool {
         let apps = [self.quickbooks.as_ref(), self.xero.as_ref()];
-        self.service.metrics_token.is_some()
+        let channels = self
+            .alerts
+            .channels
+            .iter()
+            .any(|c| c.url.is_some() || c.smtp_url.is_some() || c.secret.is_some());
+        channels
+            || self.service.metrics_token.is_some()
             || apps.into_iter().flatten().any(|a| {
                 a.client_secret.is_some()
                     || a.webhook_verifier_token.is_some()
