@@ -53,11 +53,11 @@ fn warn_if_readable(ctx: &Context) {
     if loose && ctx.settings.holds_inline_secret() {
         tracing::warn!(
             config = %file.display(),
-            "the config holds a secret and is readable by group or others: chmod 600 it, or \
-             move the secret to a *_file or an environment variable"
+            "secrets are configured and the config file is readable by group or others: \
+             chmod 600 it (or keep every secret in a *_file or an environment variable)"
         );
         eprintln!(
-            "warning: {} holds a secret and is readable by group or others (chmod 600 it)",
+            "warning: secrets are configured and {} is readable by group or others (chmod 600 it)",
             file.display()
         );
     }
