@@ -25,3 +25,5 @@ mod sync_conflicts;
 mod sync_dry_run;
 mod tenant_leases;
 mod watch;
+mod watch_books;
+mod watch_support;
