@@ -295,11 +295,11 @@ fn delete_or_void(
         payment::unlink(co, kind, &stored.id, ctx.now);
     }
     if op == Op::Delete {
-        if let Some(r) = co.get_mut(kind, &stored.id) {
+        co.modify(kind, &stored.id, |r| {
             r.deleted = true;
             r.sync += 1;
             r.updated = crate::time::whole_seconds(ctx.now);
-        }
+        });
         after_write(co, ctx, kind, &stored.id, Some(&stored.body));
         return Ok(co
             .get_any(kind, &stored.id)
@@ -325,9 +325,7 @@ fn delete_or_void(
         },
     );
     co.update(kind, &stored.id, body, ctx.now);
-    if let Some(r) = co.get_mut(kind, &stored.id) {
-        r.voided = true;
-    }
+    co.modify(kind, &stored.id, |r| r.voided = true);
     after_write(co, ctx, kind, &stored.id, Some(&stored.body));
     Ok(co.get(kind, &stored.id).expect("just stored").render())
 }

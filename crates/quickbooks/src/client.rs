@@ -97,6 +97,8 @@ pub struct QuickBooks<A = AuthorizationCodeTokens> {
     pub(crate) mappings: Mappings,
     per_minute: Option<DefaultDirectRateLimiter>,
     batches_per_minute: Option<DefaultDirectRateLimiter>,
+    /// CDC sections fetched for another entity's pull ([`crate::read::CdcShare`]).
+    pub(crate) cdc_share: crate::read::CdcShare,
 }
 
 impl<A> std::fmt::Debug for QuickBooks<A> {
@@ -143,6 +145,7 @@ impl<A: TokenProvider> QuickBooks<A> {
         Ok(Self {
             per_minute: limiter(config.limits.per_minute),
             batches_per_minute: limiter(config.limits.batches_per_minute),
+            cdc_share: crate::read::CdcShare::default(),
             http,
             auth,
             config,
@@ -224,6 +227,10 @@ impl<A: TokenProvider> QuickBooks<A> {
         request: ApiRequest,
         batch: bool,
     ) -> Result<ApiResponse, ConnectorError> {
+        if request.method != http::Method::GET {
+            // It may change the books: kept CDC sections may no longer be current.
+            self.cdc_share.forget();
+        }
         self.pace(batch).await;
         let request = request.with_header(
             http::header::ACCEPT,

@@ -6,6 +6,9 @@
 //! recomputed on every write that can change them and stored, so reads and queries are plain
 //! lookups. Deleted transactions stay as tombstones for CDC.
 
+pub mod index;
+#[cfg(test)]
+mod index_tests;
 mod lines;
 pub mod names;
 pub mod payment;
@@ -222,6 +225,8 @@ pub struct Company {
     next_address_id: u64,
     /// AST jurisdictions: (state, city or None for the whole state, TaxCode id).
     pub tax_zones: Vec<(String, Option<String>, String)>,
+    /// Kept in step with `tables` by every write ([`Company::modify`] is the only `&mut`).
+    index: index::Indexes,
 }
 
 impl Company {
@@ -233,7 +238,24 @@ impl Company {
             next_txn_id: 1,
             next_address_id: 1,
             tax_zones: Vec::new(),
+            index: index::Indexes::default(),
         }
+    }
+
+    /// The indexes over the live records.
+    pub fn index(&self) -> &index::Indexes {
+        &self.index
+    }
+
+    /// The indexes built afresh from every record (what [`Company::index`] must equal).
+    pub fn rebuilt_index(&self) -> index::Indexes {
+        let mut fresh = index::Indexes::default();
+        for (kind, table) in &self.tables {
+            for record in table.values() {
+                fresh.insert(*kind, record);
+            }
+        }
+        fresh
     }
 
     /// Every record of a kind, tombstones included, in id order.
@@ -256,8 +278,20 @@ impl Company {
         self.tables.get(&kind)?.get(&IdKey(id.to_owned()))
     }
 
-    pub fn get_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
-        self.tables.get_mut(&kind)?.get_mut(&IdKey(id.to_owned()))
+    /// Changes a record in place (tombstones included) and re-indexes it; false if absent.
+    /// The only way to a `&mut Record`, so the indexes cannot fall behind.
+    pub fn modify(&mut self, kind: Kind, id: &str, change: impl FnOnce(&mut Record)) -> bool {
+        let Some(record) = self
+            .tables
+            .get_mut(&kind)
+            .and_then(|t| t.get_mut(&IdKey(id.to_owned())))
+        else {
+            return false;
+        };
+        self.index.remove(kind, record);
+        change(record);
+        self.index.insert(kind, record);
+        true
     }
 
     /// The next id for `kind`: transactions share one sequence, name lists count apart.
@@ -303,20 +337,23 @@ impl Company {
             deleted: false,
             voided: false,
         };
-        self.tables
-            .entry(kind)
-            .or_default()
-            .insert(IdKey(id.to_owned()), record);
+        let table = self.tables.entry(kind).or_default();
+        // Un-index a record stored by hand under the same id before indexing its successor.
+        if let Some(old) = table.remove(&IdKey(id.to_owned())) {
+            self.index.remove(kind, &old);
+        }
+        self.index.insert(kind, &record);
+        table.insert(IdKey(id.to_owned()), record);
     }
 
     /// Replaces a record's body as a new version (SyncToken + 1, LastUpdatedTime = now).
     pub fn update(&mut self, kind: Kind, id: &str, mut body: Obj, now: DateTime<Utc>) {
         shapes::complete(kind, &mut body, &mut self.next_address_id);
-        if let Some(r) = self.get_mut(kind, id) {
+        self.modify(kind, id, |r| {
             r.body = body;
             r.sync += 1;
             r.updated = crate::time::whole_seconds(now);
-        }
+        });
     }
 
     /// The single Preferences object.

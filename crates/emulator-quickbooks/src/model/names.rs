@@ -121,12 +121,9 @@ pub fn prepare(
 
 /// A name-list object by name (case-insensitive, trimmed), active or not.
 pub fn find_by_name<'a>(co: &'a Company, kind: Kind, name: &str) -> Option<&'a Record> {
-    let wanted = name.trim().to_lowercase();
-    co.live(kind).find(|r| {
-        r.body
-            .str(name_field(kind))
-            .is_some_and(|n| n.trim().to_lowercase() == wanted)
-    })
+    co.index()
+        .named(kind, name)
+        .find_map(|id| co.get(kind, &id.0))
 }
 
 fn customer(co: &Company, body: &mut Obj) -> Result<(), Fault> {

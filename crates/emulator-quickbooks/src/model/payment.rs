@@ -181,10 +181,7 @@ pub fn open_amount(co: &Company, kind: Kind, id: &str, except: Option<&str>) -> 
 fn applied_to(co: &Company, kind: Kind, id: &str, except: Option<&str>) -> (Decimal, Vec<String>) {
     let mut sum = Decimal::ZERO;
     let mut payments = Vec::new();
-    for payment in co
-        .live(Kind::Payment)
-        .filter(|p| Some(p.id.as_str()) != except)
-    {
+    for payment in payments_to(co, kind, id).filter(|p| Some(p.id.as_str()) != except) {
         let mut linked = false;
         for (target, amount) in line_targets(&payment.body) {
             if target.0 == kind && target.1 == id {
@@ -197,6 +194,13 @@ fn applied_to(co: &Company, kind: Kind, id: &str, except: Option<&str>) -> (Deci
         }
     }
     (sum, payments)
+}
+
+/// Live payments with a line linked to (kind, id), in id order (through the index).
+fn payments_to<'a>(co: &'a Company, kind: Kind, id: &str) -> impl Iterator<Item = &'a Record> {
+    co.index()
+        .payments_to(kind, id)
+        .filter_map(|p| co.get(Kind::Payment, &p.0))
 }
 
 /// The (target, amount) pairs of a payment's lines.
@@ -259,10 +263,11 @@ pub fn refresh_targets(co: &mut Company, targets: &BTreeSet<Target>, now: DateTi
 
 /// Recomputes a customer's open balance (no new version: `Balance` is read-only and derived).
 pub fn refresh_customer(co: &mut Company, customer_id: &str) {
-    let of_customer = |r: &&Record| r.body.ref_value("CustomerRef") == Some(customer_id);
+    // Through the customer index: a write costs the customer's transactions, not the company's.
     let sum = |kind: Kind, field: &str| -> Decimal {
-        co.live(kind)
-            .filter(of_customer)
+        co.index()
+            .of_customer(kind, customer_id)
+            .filter_map(|id| co.get(kind, &id.0))
             .filter_map(|r| r.body.decimal(field).ok().flatten())
             .sum()
     };
@@ -271,23 +276,17 @@ pub fn refresh_customer(co: &mut Company, customer_id: &str) {
             - sum(Kind::Payment, "UnappliedAmt")
             - sum(Kind::CreditMemo, "RemainingCredit"),
     );
-    if let Some(customer) = co.get_mut(Kind::Customer, customer_id) {
+    co.modify(Kind::Customer, customer_id, |customer| {
         customer.body.insert("Balance", Json::num(balance));
         customer.body.insert("BalanceWithJobs", Json::num(balance));
-    }
+    });
 }
 
 /// Removes every payment line pointing at a voided or deleted invoice/credit memo; those
 /// payments keep their total as unapplied credit (a payment left over-applied loses all its
 /// links). Returns the payments changed.
 pub fn unlink(co: &mut Company, kind: Kind, id: &str, now: DateTime<Utc>) -> Vec<String> {
-    let affected: Vec<(String, Obj)> = co
-        .live(Kind::Payment)
-        .filter(|p| {
-            line_targets(&p.body)
-                .iter()
-                .any(|((k, i), _)| *k == kind && i == id)
-        })
+    let affected: Vec<(String, Obj)> = payments_to(co, kind, id)
         .map(|p| (p.id.clone(), p.body.clone()))
         .collect();
     let mut changed = Vec::new();

@@ -231,13 +231,15 @@ fn doc_number(
     if !ctx.allow_duplicate_doc_number {
         let self_id = existing.map(|e| e.id.as_str());
         for form in [Kind::Invoice, Kind::CreditMemo, Kind::RefundReceipt] {
-            if let Some(other) = co.live(form).find(|r| {
-                Some(r.id.as_str()) != self_id && r.body.str("DocNumber") == Some(number.as_str())
-            }) {
+            if let Some(other) = co
+                .index()
+                .with_doc_number(form, &number)
+                .find(|id| Some(id.0.as_str()) != self_id)
+            {
                 return Err(Fault::duplicate_doc_number(
                     &number,
                     form.txn_type(),
-                    &other.id,
+                    &other.0,
                 ));
             }
         }
@@ -249,10 +251,5 @@ fn doc_number(
 /// One more than the highest numeric DocNumber of any sales form (custom transaction numbers
 /// are off in the demo company, so QuickBooks numbers forms itself when none is given).
 pub fn next_doc_number(co: &Company) -> u64 {
-    [Kind::Invoice, Kind::CreditMemo, Kind::RefundReceipt]
-        .iter()
-        .flat_map(|k| co.live(*k))
-        .filter_map(|r| r.body.str("DocNumber")?.parse::<u64>().ok())
-        .max()
-        .map_or(1001, |n| n + 1)
+    co.index().max_doc_number().map_or(1001, |n| n + 1)
 }

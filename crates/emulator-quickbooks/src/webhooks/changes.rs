@@ -153,13 +153,15 @@ mod tests {
             [(Kind::Invoice, id.clone(), Operation::Update)]
         );
         co.update(Kind::Invoice, &id, obj! {}, t);
-        co.get_mut(Kind::Invoice, &id).expect("stored").voided = true;
+        assert!(co.modify(Kind::Invoice, &id, |r| r.voided = true));
         assert_eq!(
             ops(&mut seen, &co),
             [(Kind::Invoice, id.clone(), Operation::Void)]
         );
-        co.get_mut(Kind::Invoice, &id).expect("stored").deleted = true;
-        co.get_mut(Kind::Invoice, &id).expect("stored").sync += 1;
+        assert!(co.modify(Kind::Invoice, &id, |r| {
+            r.deleted = true;
+            r.sync += 1;
+        }));
         assert_eq!(
             ops(&mut seen, &co),
             [(Kind::Invoice, id, Operation::Delete)]

@@ -12,9 +12,11 @@
 //! most 1000 objects per entity, with no paging. A pull therefore uses CDC only for a recent
 //! cursor, and when an entity's answer holds 1000 objects (possibly truncated) it discards it
 //! and walks the same window with query paging instead. Both start `overlap` before the
-//! cursor, so equal or skewed timestamps at the edge are read again, not missed.
+//! cursor, so equal or skewed timestamps at the edge are read again, not missed. The invoice
+//! pull's CDC call also answers the payment pull that follows it when nothing was written in
+//! between (`cdc_share.rs`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
@@ -25,8 +27,12 @@ use serde_json::value::RawValue;
 use crate::client::{Entity, QuickBooks, fault_error};
 use crate::wire::{CdcAnswer, Envelope};
 
+mod cdc_share;
 mod lookup;
 mod walk;
+
+pub(crate) use cdc_share::CdcShare;
+use cdc_share::{CDC_TOGETHER, Shared};
 
 use walk::Walk;
 
@@ -191,10 +197,25 @@ impl<A: TokenProvider> QuickBooks<A> {
         entity: Entity,
         since: DateTime<Utc>,
     ) -> Result<Option<Vec<Box<RawValue>>>, ConnectorError> {
+        let now = self.config.clock.now();
+        match self.cdc_share.take(entity, since, now) {
+            Shared::Records(records) => return Ok(Some(records)),
+            Shared::Untrusted => return Ok(None),
+            Shared::Miss => {}
+        }
+        // Only the first entity's pull (the run pulls books invoices before books payments)
+        // asks for all of them, so a section is never kept across runs.
+        let entities: Vec<Entity> = if entity == CDC_TOGETHER[0] {
+            self.cdc_share.forget();
+            CDC_TOGETHER.to_vec()
+        } else {
+            vec![entity]
+        };
+        let names: Vec<&str> = entities.iter().map(|e| e.name()).collect();
         let path = self.path(
             "cdc",
             &[
-                ("entities", entity.name()),
+                ("entities", &names.join(",")),
                 ("changedSince", &time_bound(since)),
             ],
         );
@@ -208,14 +229,20 @@ impl<A: TokenProvider> QuickBooks<A> {
             .as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
-        if remote_now.is_some_and(|now| since <= now - max_age) {
-            return Ok(None);
-        }
-        let mut records = Vec::new();
+        let too_old = remote_now.is_some_and(|now| since <= now - max_age);
+        let mut sections: HashMap<Entity, Vec<Box<RawValue>>> = HashMap::new();
         for mut page in answer.responses.into_iter().flat_map(|r| r.pages) {
-            records.extend(page.take(entity.name()));
+            for e in &entities {
+                sections.entry(*e).or_default().extend(page.take(e.name()));
+            }
         }
-        Ok((records.len() < 1000).then_some(records))
+        let trusted =
+            |records: Vec<Box<RawValue>>| (!too_old && records.len() < 1000).then_some(records);
+        for other in entities.iter().filter(|e| **e != entity) {
+            let records = sections.remove(other).unwrap_or_default();
+            self.cdc_share.keep(*other, since, now, trusted(records));
+        }
+        Ok(trusted(sections.remove(&entity).unwrap_or_default()))
     }
 
     /// Parses, de-duplicates and counts a page of raw records.

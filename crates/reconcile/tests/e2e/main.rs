@@ -11,6 +11,7 @@ mod edit_recovery;
 mod full_pass;
 mod full_sync;
 mod helpers;
+mod idle_requests;
 mod inbound_helpers;
 mod inbound_payments;
 mod inbound_recovery;
