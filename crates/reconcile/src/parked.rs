@@ -27,6 +27,10 @@ pub struct ParkedRecord<T> {
     pub remote_status: Option<String>,
     /// Why it was parked (for `mappings unmapped` and the report).
     pub reason: String,
+    /// When it was first parked for this `reason` (`ledgerbridge blocked`); kept across
+    /// retries while the reason stays the same. Absent in records parked by older builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
     /// The canonical record.
     pub record: T,
 }
@@ -39,6 +43,7 @@ impl<T: Clone> ParkedRecord<T> {
             export_id: source.export_id.clone(),
             remote_status: source.remote_status.clone(),
             reason: reason.to_owned(),
+            since: None,
             record: source.record.clone(),
         }
     }
@@ -95,4 +100,15 @@ pub async fn save<T: Serialize>(
 ) -> Result<(), LedgerError> {
     let text = serde_json::to_string(parked).map_err(|e| corrupt(&e))?;
     tx.advance_cursor(&key(tenant, entity), &text, run).await
+}
+
+/// When the parked records of `entity` were last saved (by the latest run that read its
+/// feed); `None` when none were ever parked.
+pub async fn saved_at(
+    ledger: &Ledger,
+    tenant: &str,
+    entity: EntityKind,
+) -> Result<Option<DateTime<Utc>>, LedgerError> {
+    let cursor = ledger.cursors().get(&key(tenant, entity)).await?;
+    Ok(cursor.map(|c| c.updated_at))
 }
