@@ -173,7 +173,8 @@ mod tests {
             K::WaitsForInvoice,
         ),
         (
-            "pays invoice st:20000843, which was already exported by another integration",
+            "pays invoice st:20000843 which was already exported by another integration (the \
+             bridge does not sync it): record the payment where the invoice was exported",
             false,
             K::PreExported,
         ),
