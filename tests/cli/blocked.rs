@@ -139,3 +139,50 @@ async fn the_work_queue_lists_what_the_sync_blocked_with_kinds_and_filters() {
     let table = books.run(&["blocked"], 0).await;
     assert!(String::from_utf8_lossy(&table.stdout).contains("waits_for_invoice"));
 }
+
+/// `(id, reason, since)` of each waiting ServiceTitan record (books payments carry no since of
+/// their own: theirs is the latest save).
+fn waiting(rows: &[Value]) -> BTreeSet<(String, String, String)> {
+    rows.iter()
+        .filter(|r| r["servicetitan_id"].is_string())
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_owned();
+            (s("id"), s("reason"), s("since"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_marks_records_the_next_sync_plans_again_without_writing_twice() {
+    let books = books().await;
+    books.run(&["sync", "--format", "json"], 0).await;
+    let before = rows(&books.run(&["blocked", "--format", "json"], 0).await);
+    let audit_before = rows(&books.run(&["audit", "--format", "json"], 0).await).len();
+
+    // Marking writes nothing anywhere but the ledger's parked set.
+    let marked = books.run(&["blocked", "retry", "--all"], 0).await;
+    assert!(String::from_utf8_lossy(&marked.stdout).contains("planned again"));
+    let audit_marked = rows(&books.run(&["audit", "--format", "json"], 0).await).len();
+    assert_eq!(audit_marked, audit_before, "retry itself wrote nothing");
+    books.run(&["blocked", "retry", "nope:invoice:1"], 2).await;
+    books.run(&["blocked", "retry"], 2).await;
+
+    // The next sync plans them again: the same records wait for the same reasons, since the
+    // same time, and nothing is created or updated twice.
+    let report = stdout_json(&books.run(&["sync", "--format", "json"], 0).await);
+    assert_eq!(report["totals"]["created"], 0, "{report}");
+    assert_eq!(report["totals"]["updated"], 0, "{report}");
+    let after = rows(&books.run(&["blocked", "--format", "json"], 0).await);
+    assert_eq!(waiting(&after), waiting(&before));
+    assert_eq!(blocked_by(&report).len(), after.len());
+
+    // --apply marks and syncs at once (one tenant).
+    let one = before
+        .iter()
+        .find(|r| r["entity"] == "invoice")
+        .unwrap_or(&before[0]);
+    let id = one["id"].as_str().unwrap();
+    books.run(&["blocked", "retry", id, "--apply"], 0).await;
+    let again = rows(&books.run(&["blocked", "--format", "json"], 0).await);
+    assert_eq!(waiting(&again), waiting(&before));
+}

@@ -24,7 +24,10 @@ use crate::exit::Exit;
 use crate::output::{ListingFormat, print_rows};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct BlockedArgs {
+    #[command(subcommand)]
+    pub(crate) action: Option<BlockedAction>,
     /// Only this ServiceTitan tenant.
     #[arg(long)]
     pub(crate) tenant: Option<String>,
@@ -34,6 +37,12 @@ pub(crate) struct BlockedArgs {
     /// Table for people, JSON or CSV for scripts.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: ListingFormat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum BlockedAction {
+    /// Mark records to be planned again by the next run (`--apply`: run that sync now).
+    Retry(super::blocked_retry::RetryArgs),
 }
 
 /// One waiting record, as CONTRACTS.md pins its JSON.
@@ -329,6 +338,9 @@ fn csv_cells(r: &Row) -> Vec<String> {
 }
 
 pub(crate) async fn run(global: &GlobalArgs, args: BlockedArgs) -> anyhow::Result<Exit> {
+    if let Some(BlockedAction::Retry(retry)) = args.action {
+        return super::blocked_retry::run(global, retry).await;
+    }
     let ctx = Context::load(global)?;
     let ledger = ctx.open_ledger().await?;
     let rows = list(&ledger, args.tenant.as_deref()).await;
