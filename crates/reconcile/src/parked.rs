@@ -90,6 +90,20 @@ pub async fn load<T: DeserializeOwned>(
     serde_json::from_str(&cursor.value).map_err(|e| corrupt(&e))
 }
 
+/// Notes the reason of each record of `parked` and since when it waits for it (records parked
+/// by older builds, without a since, are left out), keyed by entity and id.
+pub(crate) fn remember_since<R>(
+    into: &mut std::collections::HashMap<(EntityKind, i64), (String, DateTime<Utc>)>,
+    entity: EntityKind,
+    parked: &Parked<R>,
+) {
+    for (id, p) in parked {
+        if let Some(since) = p.since {
+            into.insert((entity, *id), (p.reason.clone(), since));
+        }
+    }
+}
+
 /// Writes the parked records of `entity` inside `tx` (with the feed cursor they go with).
 pub async fn save<T: Serialize>(
     tx: &mut LedgerTx,

@@ -140,19 +140,6 @@ pub(crate) struct Seen {
     pub(crate) remote_status: Option<String>,
 }
 
-/// Notes when each record of `parked` was first parked for its reason.
-fn remember_since<R>(
-    into: &mut HashMap<(EntityKind, i64), (String, DateTime<Utc>)>,
-    entity: EntityKind,
-    parked: &Parked<R>,
-) {
-    for (id, p) in parked {
-        if let Some(since) = p.since {
-            into.insert((entity, *id), (p.reason.clone(), since));
-        }
-    }
-}
-
 /// What the feed loop needs of each entity's handling.
 pub(crate) trait Handle<R> {
     fn handle(
@@ -226,9 +213,9 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
         self.parked_invoices = parked::load(ledger, &tenant.tenant, EntityKind::Invoice).await?;
         self.parked_payments = parked::load(ledger, &tenant.tenant, EntityKind::Payment).await?;
         let mut since = HashMap::new();
-        remember_since(&mut since, EntityKind::Customer, &self.parked_customers);
-        remember_since(&mut since, EntityKind::Invoice, &self.parked_invoices);
-        remember_since(&mut since, EntityKind::Payment, &self.parked_payments);
+        parked::remember_since(&mut since, EntityKind::Customer, &self.parked_customers);
+        parked::remember_since(&mut since, EntityKind::Invoice, &self.parked_invoices);
+        parked::remember_since(&mut since, EntityKind::Payment, &self.parked_payments);
         self.parked_since = since;
         let rows = ledger.mappings().list(Some(&tenant.tenant)).await?;
         let zones = self.tax_zone_index().await?;
