@@ -2,6 +2,7 @@
 
 mod alerts;
 mod audit;
+mod blocked;
 mod conflicts;
 mod conflicts_apply;
 mod conflicts_refusals;

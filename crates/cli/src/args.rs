@@ -71,6 +71,9 @@ pub(crate) enum Command {
     Watch,
     /// The append-only audit trail: one event per remote write, and every decision recorded.
     Audit(crate::commands::audit::AuditArgs),
+    /// The work queue: every record waiting for a person (blocked, quarantined, writes given
+    /// up), with its reason and since when.
+    Blocked(crate::commands::blocked::BlockedArgs),
     /// Alerts: what was sent to Slack, email or webhooks, and a test message per channel.
     #[command(subcommand)]
     Alerts(AlertsCommand),

@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sync(args) => commands::sync::run(&global, args).await,
         Command::Watch => commands::watch::run(&global).await,
         Command::Audit(args) => commands::audit::run(&global, args).await,
+        Command::Blocked(args) => commands::blocked::run(&global, args).await,
         Command::Alerts(cmd) => commands::alerts::run(&global, cmd).await,
         Command::Report(args) => commands::report::run(&global, args).await,
         Command::Links(cmd) => commands::links::run(&global, cmd).await,

@@ -104,6 +104,20 @@ pub async fn load_parked(
     }
 }
 
+/// When the parked payments of a tenant's company were last saved (`None`: never).
+pub async fn parked_saved_at(
+    ledger: &Ledger,
+    tenant: &str,
+    system: System,
+    company: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, LedgerError> {
+    let cursor = ledger
+        .cursors()
+        .get(&parked_key(tenant, system, company))
+        .await?;
+    Ok(cursor.map(|c| c.updated_at))
+}
+
 /// Writes the parked payments inside `tx` (with the payment cursor they go with).
 pub async fn save_parked(
     tx: &mut LedgerTx,

@@ -27,6 +27,10 @@ pub struct ParkedRecord<T> {
     pub remote_status: Option<String>,
     /// Why it was parked (for `mappings unmapped` and the report).
     pub reason: String,
+    /// When it was first parked for this `reason` (`ledgerbridge blocked`); kept across
+    /// retries while the reason stays the same. Absent in records parked by older builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
     /// The canonical record.
     pub record: T,
 }
@@ -39,6 +43,7 @@ impl<T: Clone> ParkedRecord<T> {
             export_id: source.export_id.clone(),
             remote_status: source.remote_status.clone(),
             reason: reason.to_owned(),
+            since: None,
             record: source.record.clone(),
         }
     }
@@ -85,6 +90,20 @@ pub async fn load<T: DeserializeOwned>(
     serde_json::from_str(&cursor.value).map_err(|e| corrupt(&e))
 }
 
+/// Notes the reason of each record of `parked` and since when it waits for it (records parked
+/// by older builds, without a since, are left out), keyed by entity and id.
+pub(crate) fn remember_since<R>(
+    into: &mut std::collections::HashMap<(EntityKind, i64), (String, DateTime<Utc>)>,
+    entity: EntityKind,
+    parked: &Parked<R>,
+) {
+    for (id, p) in parked {
+        if let Some(since) = p.since {
+            into.insert((entity, *id), (p.reason.clone(), since));
+        }
+    }
+}
+
 /// Writes the parked records of `entity` inside `tx` (with the feed cursor they go with).
 pub async fn save<T: Serialize>(
     tx: &mut LedgerTx,
@@ -95,4 +114,15 @@ pub async fn save<T: Serialize>(
 ) -> Result<(), LedgerError> {
     let text = serde_json::to_string(parked).map_err(|e| corrupt(&e))?;
     tx.advance_cursor(&key(tenant, entity), &text, run).await
+}
+
+/// When the parked records of `entity` were last saved (by the latest run that read its
+/// feed); `None` when none were ever parked.
+pub async fn saved_at(
+    ledger: &Ledger,
+    tenant: &str,
+    entity: EntityKind,
+) -> Result<Option<DateTime<Utc>>, LedgerError> {
+    let cursor = ledger.cursors().get(&key(tenant, entity)).await?;
+    Ok(cursor.map(|c| c.updated_at))
 }

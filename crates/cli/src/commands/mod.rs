@@ -5,6 +5,9 @@
 
 pub(crate) mod alerts;
 pub(crate) mod audit;
+pub(crate) mod blocked;
+pub(crate) mod blocked_kind;
+pub(crate) mod blocked_retry;
 pub(crate) mod conflicts;
 pub(crate) mod conflicts_resolve;
 pub(crate) mod connect;

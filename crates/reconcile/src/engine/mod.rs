@@ -116,6 +116,9 @@ pub(crate) struct Engine<'a, S, T> {
     pub(crate) parked_customers: Parked<Customer>,
     pub(crate) parked_invoices: Parked<Invoice>,
     pub(crate) parked_payments: Parked<Payment>,
+    /// The reason and since of each record parked before this run, so a record parked again
+    /// for the same reason keeps when it was first parked.
+    pub(crate) parked_since: HashMap<(EntityKind, i64), (String, DateTime<Utc>)>,
     pub(crate) marks: Vec<ExportMark>,
     pub(crate) payment_marks: Vec<i64>,
     /// How each ServiceTitan record read this run looked (version, export id, syncStatus),
@@ -172,6 +175,7 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
             parked_customers: Parked::new(),
             parked_invoices: Parked::new(),
             parked_payments: Parked::new(),
+            parked_since: HashMap::new(),
             marks: Vec::new(),
             payment_marks: Vec::new(),
             seen: HashMap::new(),
@@ -208,6 +212,11 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
         self.parked_customers = parked::load(ledger, &tenant.tenant, EntityKind::Customer).await?;
         self.parked_invoices = parked::load(ledger, &tenant.tenant, EntityKind::Invoice).await?;
         self.parked_payments = parked::load(ledger, &tenant.tenant, EntityKind::Payment).await?;
+        let mut since = HashMap::new();
+        parked::remember_since(&mut since, EntityKind::Customer, &self.parked_customers);
+        parked::remember_since(&mut since, EntityKind::Invoice, &self.parked_invoices);
+        parked::remember_since(&mut since, EntityKind::Payment, &self.parked_payments);
+        self.parked_since = since;
         let rows = ledger.mappings().list(Some(&tenant.tenant)).await?;
         let zones = self.tax_zone_index().await?;
         self.mappings = Some(MappingSet::new(
@@ -328,7 +337,11 @@ impl<'a, S: Source, T: Target> Engine<'a, S, T> {
     {
         self.report
             .block(entity, source.id, Outcome::Blocked, reason.clone());
-        let parked = ParkedRecord::of(source, &reason);
+        let mut parked = ParkedRecord::of(source, &reason);
+        parked.since = Some(match self.parked_since.get(&(entity, source.id)) {
+            Some((before, since)) if *before == reason => *since,
+            _ => self.cx.ledger.now(),
+        });
         self.parked_mut().insert(source.id, parked);
     }
 

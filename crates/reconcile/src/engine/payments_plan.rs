@@ -134,6 +134,34 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
         })
     }
 
+    /// Why payment `id` waits for `invoice`, which is not in the books. An invoice another
+    /// integration exported is never synced, so its payments say so; the invoice is read
+    /// only by the run that first sees it, so a retried payment keeps that reason.
+    fn unbooked_invoice_reason(&self, id: i64, invoice: &SourceRef) -> String {
+        let pre_exported = format!(
+            "pays invoice {invoice} which was already exported by another integration (the \
+             bridge does not sync it): record the payment where the invoice was exported"
+        );
+        let st = invoice.servicetitan_id();
+        let seen = st.and_then(|i| self.seen.get(&(EntityKind::Invoice, i)));
+        if seen.is_some_and(|s| {
+            s.remote_status
+                .as_deref()
+                .is_some_and(|st| st.eq_ignore_ascii_case("Exported"))
+        }) {
+            return pre_exported;
+        }
+        let before = self.parked_since.get(&(PAYMENT, id));
+        if seen.is_none() && before.is_some_and(|(reason, _)| *reason == pre_exported) {
+            return pre_exported;
+        }
+        let why = st
+            .and_then(|i| self.report.reason_for(EntityKind::Invoice, i))
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        format!("pays invoice {invoice} which is not in the books{why}")
+    }
+
     /// The customer, the invoices paid and the mappings of a payment, or why it must wait:
     /// checked in that order, so the reason names the first thing to fix.
     async fn payment_inputs(
@@ -157,16 +185,9 @@ impl<S: Source, T: Target> Engine<'_, S, T> {
                 None => None,
             };
             let Some(target_id) = linked else {
-                let why = allocation
-                    .invoice
-                    .servicetitan_id()
-                    .and_then(|i| self.report.reason_for(EntityKind::Invoice, i))
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default();
-                return Ok(Err(format!(
-                    "pays invoice {} which is not in the books{why}",
-                    allocation.invoice
-                )));
+                return Ok(Err(
+                    self.unbooked_invoice_reason(rec.id, &allocation.invoice)
+                ));
             };
             invoice_ids.push((allocation.invoice.clone(), target_id));
         }

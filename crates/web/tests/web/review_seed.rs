@@ -32,6 +32,7 @@ fn parked_at<T>(record: T, reason: &str) -> ParkedRecord<T> {
         export_id: None,
         remote_status: None,
         reason: reason.to_owned(),
+        since: None,
         record,
     }
 }
