@@ -52,6 +52,7 @@ impl Syncer for Fake {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_in_flight.fetch_max(now, Ordering::SeqCst);
         let interrupted = tokio::select! {
+            // Paused time (`start_paused`): this sleep is virtual, it costs no wall time.
             () = tokio::time::sleep(self.takes) => false,
             () = request.stop.stopped() => true,
         };

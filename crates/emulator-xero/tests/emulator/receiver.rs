@@ -45,6 +45,8 @@ const VERIFY: u16 = 0;
 
 #[derive(Clone, Default)]
 struct Shared {
+    /// Woken on every POST, so a test waits for what arrives instead of polling.
+    arrived: Arc<tokio::sync::Notify>,
     hits: Arc<Mutex<Vec<Hit>>>,
     mode: Arc<AtomicU16>,
 }
@@ -69,6 +71,7 @@ async fn record(State(s): State<Shared>, uri: Uri, headers: HeaderMap, body: Byt
         status => StatusCode::from_u16(status).expect("a status"),
     };
     s.hits.lock().expect("hits").push(hit);
+    s.arrived.notify_waiters();
     answer
 }
 
@@ -109,15 +112,21 @@ impl Receiver {
         self.shared.hits.lock().expect("hits").clone()
     }
 
-    /// Waits (bounded, yielding) until `found` finds something in what arrived.
+    /// Waits until `found` finds something in what arrived, woken by each POST. The bound is
+    /// only a guard against a hang (minutes); the wait itself is on what arrives.
     pub(crate) async fn wait_for<T>(&self, what: &str, found: impl Fn(&[Hit]) -> Option<T>) -> T {
-        for _ in 0..1200 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+        loop {
+            let arrived = self.shared.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
             if let Some(t) = found(&self.hits()) {
                 return t;
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                panic!("never received {what}; got {} POSTs", self.hits().len());
+            }
         }
-        panic!("never received {what}; got {} POSTs", self.hits().len());
     }
 }
 
